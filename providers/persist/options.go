@@ -1,0 +1,109 @@
+package persist
+
+import (
+	"time"
+)
+
+// Default timings. They are deliberately short: with dns-persist-01 the only
+// wait is for a record that was just written, and renewals wait for nothing.
+const (
+	DefaultPropagationTimeout  = 2 * time.Minute
+	DefaultPropagationInterval = 250 * time.Millisecond
+	DefaultDNSTimeout          = 5 * time.Second
+	DefaultValidationTimeout   = 2 * time.Minute
+)
+
+// Option configures Enable.
+type Option func(*options) error
+
+type options struct {
+	issuer               string
+	persistUntil         time.Time
+	wildcardPolicy       bool
+	resolvers            []string
+	authoritative        bool
+	propagationTimeout   time.Duration
+	propagationInterval  time.Duration
+	propagationWait      time.Duration
+	dnsTimeout           time.Duration
+	validationTimeout    time.Duration
+	allowForeignAccount  bool
+	accountHashAnyDomain bool
+	now                  func() time.Time
+}
+
+func defaultOptions() options {
+	return options{
+		authoritative:       true,
+		propagationTimeout:  DefaultPropagationTimeout,
+		propagationInterval: DefaultPropagationInterval,
+		dnsTimeout:          DefaultDNSTimeout,
+		validationTimeout:   DefaultValidationTimeout,
+		now:                 time.Now,
+	}
+}
+
+// WithIssuerDomainName makes the solver use this issuer-domain-name. The CA
+// must offer it in the challenge, otherwise the authorization fails before
+// anything is written.
+func WithIssuerDomainName(name string) Option {
+	return func(o *options) error { o.issuer = name; return nil }
+}
+
+// WithPersistUntil writes persistUntil=<t> into records the solver creates.
+// After t the CA no longer accepts the record for new validations.
+func WithPersistUntil(t time.Time) Option {
+	return func(o *options) error { o.persistUntil = t; return nil }
+}
+
+// WithWildcardPolicy writes policy=wildcard for plain names too, so that one
+// record also covers *.name and every name below it. Wildcard authorizations
+// always get policy=wildcard.
+func WithWildcardPolicy() Option {
+	return func(o *options) error { o.wildcardPolicy = true; return nil }
+}
+
+// WithResolvers sets the recursive resolvers (host:port) used for zone
+// discovery and, with WithAuthoritativeCheck(false), for record checks. The
+// default is the system's resolv.conf.
+func WithResolvers(servers ...string) Option {
+	return func(o *options) error { o.resolvers = append([]string(nil), servers...); return nil }
+}
+
+// WithAuthoritativeCheck chooses where records are checked: true (the
+// default) asks every authoritative server of the zone directly; false asks
+// the resolvers only.
+func WithAuthoritativeCheck(enabled bool) Option {
+	return func(o *options) error { o.authoritative = enabled; return nil }
+}
+
+// WithPropagationTimeout bounds the wait for a newly written record to be
+// served by every server checked, polling every interval. It is only spent
+// when a record was written.
+func WithPropagationTimeout(timeout, interval time.Duration) Option {
+	return func(o *options) error { o.propagationTimeout = timeout; o.propagationInterval = interval; return nil }
+}
+
+// WithPropagationWait replaces the propagation check by a fixed wait after a
+// record was written (for DNS setups that cannot be queried directly).
+func WithPropagationWait(d time.Duration) Option {
+	return func(o *options) error { o.propagationWait = d; return nil }
+}
+
+// WithDNSTimeout sets the timeout of each DNS query.
+func WithDNSTimeout(d time.Duration) Option {
+	return func(o *options) error { o.dnsTimeout = d; return nil }
+}
+
+// WithValidationTimeout bounds the wait for the CA to validate one
+// authorization after the challenge was answered.
+func WithValidationTimeout(d time.Duration) Option {
+	return func(o *options) error { o.validationTimeout = d; return nil }
+}
+
+// WithForeignAccountURI accepts a challenge whose accounturi differs from
+// this client's account URL. Without it such a challenge is refused before
+// anything is written: the record would authorize another account.
+func WithForeignAccountURI() Option {
+	return func(o *options) error { o.allowForeignAccount = true; return nil }
+}
