@@ -5,8 +5,12 @@ package record
 const MaxStringLen = 255
 
 // Split cuts a record value into TXT character-strings of at most 255 octets
-// each, in order. A value of 255 octets or less is returned as one string.
-// Readers concatenate the strings of one RR again (see Join).
+// each, in order (RFC 1035 §3.3.14): every part but the last holds exactly
+// 255 octets. A value of 255 octets or less is returned as one string; the
+// empty value as one empty string, since a TXT RR holds at least one
+// character-string. Split works on octets and may cut a multi-octet UTF-8
+// sequence; record values are ASCII. Readers concatenate the strings of one
+// RR again (see Join), so Join(Split(v)) == v.
 func Split(value string) []string {
 	if len(value) <= MaxStringLen {
 		return []string{value}
@@ -25,7 +29,8 @@ func Split(value string) []string {
 	return parts
 }
 
-// Join concatenates the character-strings of one TXT RR into the record value.
+// Join concatenates the character-strings of one TXT RR into the record value
+// (SPEC.md "Length": readers concatenate, they add no separator).
 func Join(strs []string) string {
 	n := 0
 	for _, s := range strs {
