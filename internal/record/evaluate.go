@@ -149,6 +149,7 @@ func judge(raw string, want Want) Verdict {
 		// CAs compare the issuer-domain-name octet for octet (Pebble and
 		// Boulder do), so a record that differs in case would not count.
 		out.Status = StatusMalformed
+		out.Value = Value{}
 		out.Reason = fmt.Sprintf("issuer-domain-name %q must be written exactly as %s (lower case, no trailing dot)",
 			v.Issuer, orList(want.Issuers))
 	case !slices.Contains(want.AccountURIs, v.AccountURI):
