@@ -1,7 +1,11 @@
 package persist
 
 import (
+	"errors"
+	"fmt"
 	"time"
+
+	"github.com/lego-persist/lego-persist/internal/record"
 )
 
 // Default timings. They are deliberately short: with dns-persist-01 the only
@@ -28,7 +32,7 @@ type options struct {
 	dnsTimeout           time.Duration
 	validationTimeout    time.Duration
 	allowForeignAccount  bool
-	accountHashAnyDomain bool
+	anyDomain           bool
 	now                  func() time.Time
 }
 
@@ -106,4 +110,38 @@ func WithValidationTimeout(d time.Duration) Option {
 // anything is written: the record would authorize another account.
 func WithForeignAccountURI() Option {
 	return func(o *options) error { o.allowForeignAccount = true; return nil }
+}
+
+// WithAnyDomainAccountURI makes records for draft-02 CAs use the
+// domain-omitted accounturi form ("*"): one value is then valid for every
+// domain of the account, which lets anyone who reads the records link those
+// domains to one account. The default binds each value to its domain.
+func WithAnyDomainAccountURI() Option {
+	return func(o *options) error { o.anyDomain = true; return nil }
+}
+
+func (o *options) validate() error {
+	if o.issuer != "" {
+		if err := record.ValidateIssuerDomainName(o.issuer); err != nil {
+			return fmt.Errorf("issuer-domain-name %q: %w", o.issuer, err)
+		}
+	}
+
+	if o.propagationTimeout <= 0 || o.propagationInterval <= 0 {
+		return errors.New("propagation timeout and interval must be positive")
+	}
+
+	if o.dnsTimeout <= 0 {
+		return errors.New("DNS timeout must be positive")
+	}
+
+	if o.validationTimeout <= 0 {
+		return errors.New("validation timeout must be positive")
+	}
+
+	if !o.persistUntil.IsZero() && !o.persistUntil.After(o.now()) {
+		return fmt.Errorf("persistUntil %s is not in the future", o.persistUntil.UTC().Format(time.RFC3339))
+	}
+
+	return nil
 }

@@ -1,0 +1,173 @@
+package persist
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-acme/lego/v4/log"
+	"github.com/lego-persist/lego-persist/internal/dnsq"
+	"github.com/lego-persist/lego-persist/internal/record"
+)
+
+// recordTTL is the TTL shown in zone-file lines for records a user
+// publishes by hand. Publishers choose their own.
+const recordTTL = 3600
+
+// ErrRecordMissing marks a read-only run (no Publisher) that found no valid
+// record. Its message carries the zone-file line to publish.
+var ErrRecordMissing = errors.New("no valid dns-persist-01 record")
+
+// ensureRecord makes sure every checked server serves a record that
+// satisfies want: nothing is written when one already does; otherwise
+// exactly one value is published and its propagation awaited.
+func (s *solver) ensureRecord(ctx context.Context, g *group, want record.Want, p plan) error {
+	state, err := s.check(ctx, g.name, want)
+	if err != nil {
+		return err
+	}
+
+	switch {
+	case state.allOK:
+		log.Infof("[%s] dns-persist-01: valid record found (%s); no DNS write", g.base, state.verdict.Raw)
+		return nil
+	case state.anyOK:
+		// Already published (by us earlier or by someone else), some
+		// server still lags: wait, do not write again.
+		log.Infof("[%s] dns-persist-01: record served by some servers only; waiting for the others", g.base)
+		return s.awaitPropagation(ctx, g.name, want)
+	}
+
+	value := record.Value{
+		Issuer:       want.Issuers[0],
+		AccountURI:   p.accountURIs[0],
+		Wildcard:     want.Wildcard || s.opts.wildcardPolicy,
+		PersistUntil: s.opts.persistUntil,
+	}.String()
+
+	line := record.ZoneLine(g.name, recordTTL, value)
+
+	if s.pub == nil {
+		return fmt.Errorf("%w at %s (%s); publish this record, then run again:\n%s",
+			ErrRecordMissing, g.name, state.verdict.describe(), line)
+	}
+
+	log.Infof("[%s] dns-persist-01: %s; publishing %s", g.base, state.verdict.describe(), line)
+
+	if err := s.pub.Publish(ctx, g.name, value); err != nil {
+		return fmt.Errorf("publishing %s: %w", g.name, err)
+	}
+
+	return s.awaitPropagation(ctx, g.name, want)
+}
+
+type checkState struct {
+	allOK, anyOK bool
+	verdict      verdict // the first non-ok verdict, or the ok one
+}
+
+type verdict record.Verdict
+
+func (v verdict) describe() string {
+	if v.Reason != "" {
+		return string(v.Status) + ": " + v.Reason
+	}
+
+	return string(v.Status)
+}
+
+// check asks every server (authoritative, or the resolvers) for the TXT set
+// at name and evaluates it.
+func (s *solver) check(ctx context.Context, name string, want record.Want) (checkState, error) {
+	answers, err := s.dns.LookupTXT(ctx, name)
+	if err != nil {
+		return checkState{}, fmt.Errorf("checking %s: %w", name, err)
+	}
+
+	return evaluate(answers, want), nil
+}
+
+func evaluate(answers []dnsq.Answer, want record.Want) checkState {
+	st := checkState{allOK: len(answers) > 0}
+
+	var failing []string
+
+	for _, a := range answers {
+		if a.Err != nil {
+			st.allOK = false
+
+			failing = append(failing, a.Err.Error())
+
+			continue
+		}
+
+		v := verdict(record.Evaluate(a.Values, want))
+		if v.Status == record.StatusOK {
+			st.anyOK = true
+
+			if st.verdict.Status == "" {
+				st.verdict = v
+			}
+
+			continue
+		}
+
+		st.allOK = false
+
+		if st.verdict.Status == "" || st.verdict.Status == record.StatusOK {
+			st.verdict = v
+		}
+	}
+
+	if st.verdict.Status == "" && len(failing) > 0 {
+		st.verdict = verdict{Status: "unreachable", Reason: strings.Join(failing, "; ")}
+	}
+
+	return st
+}
+
+// awaitPropagation polls until every server serves a valid record, or waits
+// the configured fixed time instead.
+func (s *solver) awaitPropagation(ctx context.Context, name string, want record.Want) error {
+	if s.opts.propagationWait > 0 {
+		return sleep(ctx, s.opts.propagationWait)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, s.opts.propagationTimeout)
+	defer cancel()
+
+	start := time.Now()
+
+	var last checkState
+
+	for {
+		st, err := s.check(ctx, name, want)
+		if err == nil {
+			if st.allOK {
+				log.Infof("[%s] dns-persist-01: record served after %s", name, time.Since(start).Round(time.Millisecond))
+				return nil
+			}
+
+			last = st
+		}
+
+		if err := sleep(ctx, s.opts.propagationInterval); err != nil {
+			return fmt.Errorf("%s: the record is not served by every server after %s (%s); it was published, re-running later writes nothing",
+				name, s.opts.propagationTimeout, last.verdict.describe())
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,351 @@
+package persist
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/go-acme/lego/v4/acme"
+	"github.com/go-acme/lego/v4/acme/api"
+	"github.com/go-acme/lego/v4/challenge"
+	"github.com/go-acme/lego/v4/log"
+	"github.com/lego-persist/lego-persist/internal/dnsq"
+	"github.com/lego-persist/lego-persist/internal/draft"
+	"github.com/lego-persist/lego-persist/internal/record"
+)
+
+const challengeType = draft.ChallengeType
+
+// fallbackSolver is lego's own prober over client.Challenge.
+type fallbackSolver interface {
+	Solve(authorizations []acme.Authorization) error
+}
+
+// solver is the resolver handed to lego's certificate.Certifier. It solves
+// dns-persist-01 authorizations itself, all of one order concurrently, and
+// hands the others to lego's prober.
+type solver struct {
+	core     *api.Core
+	capture  *capture
+	fallback fallbackSolver
+	pub      Publisher
+	dns      *dnsq.Client
+	acct     draft.Account
+	meta     draft.Meta
+	opts     options
+}
+
+// task is one dns-persist-01 authorization to solve.
+type task struct {
+	domain   string // identifier as the CA wrote it, "*." for wildcards (for messages)
+	base     string // normalized name without "*."
+	wildcard bool
+	chURL    string
+}
+
+// group gathers the authorizations that share one record name
+// (example.com and *.example.com): they get at most one write between them.
+type group struct {
+	name     string // record name, with trailing dot
+	base     string
+	wildcard bool
+	tasks    []task
+}
+
+// Solve implements lego's certificate resolver interface.
+func (s *solver) Solve(authorizations []acme.Authorization) error {
+	ctx := context.Background()
+	fails := &failures{}
+
+	var others []acme.Authorization
+
+	groups := map[string]*group{}
+
+	for _, authz := range authorizations {
+		domain := challenge.GetTargetedDomain(authz)
+
+		if authz.Status == acme.StatusValid {
+			// Just-in-time validation or authorization reuse: the CA is
+			// already satisfied, there is nothing to answer.
+			log.Infof("[%s] dns-persist-01: authorization already valid; nothing to do", domain)
+			continue
+		}
+
+		ch, ok := findChallenge(authz, challengeType)
+		if !ok {
+			others = append(others, authz)
+			continue
+		}
+
+		name, err := record.RecordName(authz.Identifier.Value)
+		if err != nil {
+			fails.add(domain, fmt.Errorf("invalid identifier: %w", err))
+			continue
+		}
+
+		base := strings.TrimSuffix(strings.TrimPrefix(name, record.Label+"."), ".")
+
+		g := groups[name]
+		if g == nil {
+			g = &group{name: name, base: base}
+			groups[name] = g
+		}
+
+		g.wildcard = g.wildcard || authz.Wildcard
+		g.tasks = append(g.tasks, task{domain: domain, base: base, wildcard: authz.Wildcard, chURL: ch.URL})
+	}
+
+	var wg sync.WaitGroup
+
+	if len(others) > 0 {
+		wg.Go(func() { s.solveOthers(others, fails) })
+	}
+
+	for _, g := range groups {
+		wg.Go(func() { s.solveGroup(ctx, g, fails) })
+	}
+
+	wg.Wait()
+
+	return fails.err()
+}
+
+// solveOthers hands authorizations without dns-persist-01 to lego's prober
+// and, when that fails, says what the CA offered.
+func (s *solver) solveOthers(authzs []acme.Authorization, fails *failures) {
+	err := s.fallback.Solve(authzs)
+	if err == nil {
+		return
+	}
+
+	for _, authz := range authzs {
+		fails.add(challenge.GetTargetedDomain(authz), fmt.Errorf(
+			"the CA offers no %s for this name (it offers: %s); a fallback solver (http-01, tls-alpn-01 or dns-01) must be configured on client.Challenge: %w",
+			challengeType, strings.Join(offered(authz), ", "), err))
+	}
+}
+
+func (s *solver) solveGroup(ctx context.Context, g *group, fails *failures) {
+	plans := make([]plan, 0, len(g.tasks))
+
+	for _, t := range g.tasks {
+		p, err := s.plan(t)
+		if err != nil {
+			fails.add(t.domain, err)
+			continue
+		}
+
+		if p.done {
+			continue
+		}
+
+		plans = append(plans, p)
+	}
+
+	if len(plans) == 0 {
+		return
+	}
+
+	// persistUntil pre-flight: a record that stops being usable before the
+	// CA can have validated it counts as missing.
+	want := record.Want{
+		Issuers:     plans[0].issuers,
+		AccountURIs: plans[0].accountURIs,
+		Wildcard:    g.wildcard,
+		At:          s.opts.now().Add(s.opts.validationTimeout),
+	}
+
+	for _, p := range plans[1:] {
+		want.Issuers = intersect(want.Issuers, p.issuers)
+	}
+
+	if len(want.Issuers) == 0 {
+		fails.addAll(plans, fmt.Errorf("%s: the challenges of this order offer no common issuer-domain-name", g.name))
+		return
+	}
+
+	if err := s.ensureRecord(ctx, g, want, plans[0]); err != nil {
+		fails.addAll(plans, err)
+		return
+	}
+
+	var wg sync.WaitGroup
+	for _, p := range plans {
+		wg.Go(func() {
+			if err := s.validate(ctx, p); err != nil {
+				fails.add(p.task.domain, err)
+			}
+		})
+	}
+
+	wg.Wait()
+}
+
+// plan is a decoded, validated challenge and what a record must hold for it.
+type plan struct {
+	task        task
+	chlg        draft.Challenge
+	authzURL    string
+	issuers     []string // acceptable issuer names, in the CA's order
+	accountURIs []string // acceptable accounturi values; [0] is the one to write
+	done        bool     // challenge already valid
+}
+
+func (s *solver) plan(t task) (plan, error) {
+	raw, authzURL, ok := s.capture.challenge(t.chURL)
+	if !ok {
+		// Not seen on the wire (should not happen: lego fetched the
+		// authorization through our transport). Fetch it once.
+		if _, err := s.core.Challenges.Get(t.chURL); err != nil {
+			return plan{}, fmt.Errorf("fetching the %s challenge: %w", challengeType, err)
+		}
+
+		if raw, authzURL, ok = s.capture.challenge(t.chURL); !ok {
+			return plan{}, fmt.Errorf("the CA's %s challenge at %s could not be read", challengeType, t.chURL)
+		}
+	}
+
+	chlg, err := draft.DecodeChallenge(raw, s.meta)
+	if err != nil {
+		return plan{}, fmt.Errorf("refusing the CA's challenge: %w", err)
+	}
+
+	log.Infof("[%s] dns-persist-01: CA speaks %s, offers issuers %s", t.domain, chlg.Version, strings.Join(chlg.IssuerDomainNames, ", "))
+
+	p := plan{task: t, chlg: chlg, authzURL: authzURL, issuers: chlg.IssuerDomainNames}
+
+	if chlg.Status == acme.StatusValid {
+		p.done = true
+		return p, nil
+	}
+
+	if s.opts.issuer != "" {
+		if !slices.Contains(chlg.IssuerDomainNames, s.opts.issuer) {
+			return plan{}, fmt.Errorf("issuer-domain-name %q is not offered by the CA (it offers: %s)",
+				s.opts.issuer, strings.Join(chlg.IssuerDomainNames, ", "))
+		}
+
+		p.issuers = []string{s.opts.issuer}
+	}
+
+	switch chlg.Version {
+	case draft.Draft01:
+		if chlg.AccountURI != s.acct.URL && !s.opts.allowForeignAccount {
+			return plan{}, fmt.Errorf("the challenge's accounturi %q is not this account's URL %q: a record with it would authorize another account; nothing was written (allow it explicitly with WithForeignAccountURI / --dns-persist.allow-foreign-account only if you know why they differ)",
+				chlg.AccountURI, s.acct.URL)
+		}
+
+		p.accountURIs = []string{chlg.AccountURI}
+	default:
+		form := draft.FormExact
+		if s.opts.anyDomain {
+			form = draft.FormAnyDomain
+		}
+
+		uris, err := draft.AccountURIs(chlg.Version, s.meta, s.acct, t.base)
+		if err != nil {
+			return plan{}, err
+		}
+
+		if form == draft.FormAnyDomain && len(uris) > 1 {
+			uris[0], uris[1] = uris[1], uris[0]
+		}
+
+		p.accountURIs = uris
+	}
+
+	return p, nil
+}
+
+func findChallenge(authz acme.Authorization, typ string) (acme.Challenge, bool) {
+	for _, ch := range authz.Challenges {
+		if ch.Type == typ {
+			return ch, true
+		}
+	}
+
+	return acme.Challenge{}, false
+}
+
+func offered(authz acme.Authorization) []string {
+	types := make([]string, 0, len(authz.Challenges))
+	for _, ch := range authz.Challenges {
+		types = append(types, ch.Type)
+	}
+
+	sort.Strings(types)
+
+	return types
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+
+	for _, s := range a {
+		if slices.Contains(b, s) {
+			out = append(out, s)
+		}
+	}
+
+	return out
+}
+
+// failures collects per-domain errors from concurrent work.
+type failures struct {
+	mu   sync.Mutex
+	errs map[string]error
+}
+
+func (f *failures) add(domain string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+
+	if f.errs == nil {
+		f.errs = map[string]error{}
+	}
+
+	f.errs[domain] = err
+}
+
+func (f *failures) addAll(plans []plan, err error) {
+	for _, p := range plans {
+		f.add(p.task.domain, err)
+	}
+}
+
+func (f *failures) err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+
+	if len(f.errs) == 0 {
+		return nil
+	}
+
+	domains := make([]string, 0, len(f.errs))
+	for d := range f.errs {
+		domains = append(domains, d)
+	}
+
+	sort.Strings(domains)
+
+	errs := make([]error, 0, len(domains))
+	for _, d := range domains {
+		errs = append(errs, &DomainError{Domain: d, Err: f.errs[d]})
+	}
+
+	return errors.Join(errs...)
+}
+
+// DomainError is the failure of one name of an order.
+type DomainError struct {
+	Domain string
+	Err    error
+}
+
+func (e *DomainError) Error() string { return "[" + e.Domain + "] " + e.Err.Error() }
+
+func (e *DomainError) Unwrap() error { return e.Err }
