@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-acme/lego/v4/certcrypto"
+	"github.com/go-acme/lego/v4/log"
+	"github.com/lego-persist/lego-persist/internal/record"
+	"github.com/lego-persist/lego-persist/internal/storage"
+	"github.com/lego-persist/lego-persist/providers/persist"
+	"github.com/urfave/cli/v2"
+)
+
+// settings are the global flags, checked. Every check failure is a usage
+// error naming the flag.
+type settings struct {
+	path        string
+	server      string
+	email       string
+	keyType     certcrypto.KeyType
+	domains     []string
+	csr         string
+	lockTimeout time.Duration
+
+	publisher     string
+	issuer        string
+	persistUntil  time.Time
+	wildcard      bool
+	resolvers     []string
+	authoritative bool
+	dnsTimeout    time.Duration
+	persistOpts   []persist.Option
+}
+
+var keyTypes = map[string]certcrypto.KeyType{
+	"rsa2048": certcrypto.RSA2048,
+	"rsa3072": certcrypto.RSA3072,
+	"rsa4096": certcrypto.RSA4096,
+	"rsa8192": certcrypto.RSA8192,
+	"ec256":   certcrypto.EC256,
+	"ec384":   certcrypto.EC384,
+}
+
+//nolint:gocyclo,funlen // one check per flag.
+func loadSettings(c *cli.Context) (*settings, error) {
+	s := &settings{
+		path:          c.String(flgPath),
+		server:        c.String(flgServer),
+		email:         c.String(flgEmail),
+		csr:           c.String(flgCSR),
+		lockTimeout:   c.Duration(flgLockTimeout),
+		publisher:     strings.TrimSpace(c.String(flgPersist)),
+		issuer:        c.String(flgPersistIssuer),
+		wildcard:      c.Bool(flgPersistWildcard),
+		authoritative: !c.Bool(flgPersistDisableANS),
+	}
+
+	if s.path == "" {
+		return nil, usageErrorf("--%s: could not determine the current folder; pass --%s", flgPath, flgPath)
+	}
+
+	if s.server == "" {
+		return nil, usageErrorf("--%s is empty: pass the CA's directory URL", flgServer)
+	}
+
+	if _, err := storage.ServerFolder(s.server); err != nil {
+		return nil, usageErrorf("--%s: %w", flgServer, err)
+	}
+
+	kt, ok := keyTypes[strings.ToLower(c.String(flgKeyType))]
+	if !ok {
+		return nil, usageErrorf("--%s: unsupported key type %q (supported: rsa2048, rsa3072, rsa4096, rsa8192, ec256, ec384)",
+			flgKeyType, c.String(flgKeyType))
+	}
+
+	s.keyType = kt
+
+	if s.lockTimeout < 0 {
+		return nil, usageErrorf("--%s cannot be negative", flgLockTimeout)
+	}
+
+	domains, err := readDomains(c)
+	if err != nil {
+		return nil, err
+	}
+
+	s.domains = domains
+
+	if s.publisher == "" {
+		s.publisher = "none"
+	}
+
+	if s.issuer != "" {
+		if err := record.ValidateIssuerDomainName(s.issuer); err != nil {
+			return nil, usageErrorf("--%s: %w", flgPersistIssuer, err)
+		}
+
+		s.persistOpts = append(s.persistOpts, persist.WithIssuerDomainName(s.issuer))
+	}
+
+	if raw := c.String(flgPersistUntil); raw != "" {
+		t, err := time.Parse(time.RFC3339, raw)
+		if err != nil {
+			return nil, usageErrorf("--%s: %q is not an RFC 3339 time (like 2027-01-31T00:00:00Z)", flgPersistUntil, raw)
+		}
+
+		if !t.After(time.Now()) {
+			return nil, usageErrorf("--%s: %s is not in the future", flgPersistUntil, raw)
+		}
+
+		s.persistUntil = t
+		s.persistOpts = append(s.persistOpts, persist.WithPersistUntil(t))
+	}
+
+	if s.wildcard {
+		s.persistOpts = append(s.persistOpts, persist.WithWildcardPolicy())
+	}
+
+	for _, r := range c.StringSlice(flgPersistResolvers) {
+		for _, part := range strings.Split(r, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+
+			addr, err := hostPort(part)
+			if err != nil {
+				return nil, usageErrorf("--%s: %w", flgPersistResolvers, err)
+			}
+
+			s.resolvers = append(s.resolvers, addr)
+		}
+	}
+
+	if len(s.resolvers) > 0 {
+		s.persistOpts = append(s.persistOpts, persist.WithResolvers(s.resolvers...))
+	}
+
+	s.persistOpts = append(s.persistOpts, persist.WithAuthoritativeCheck(s.authoritative))
+
+	if c.IsSet(flgPersistWait) {
+		if c.Duration(flgPersistWait) < 0 {
+			return nil, usageErrorf("--%s cannot be negative", flgPersistWait)
+		}
+
+		s.persistOpts = append(s.persistOpts, persist.WithPropagationWait(c.Duration(flgPersistWait)))
+	}
+
+	timeout, interval := c.Duration(flgPersistPropTimeout), c.Duration(flgPersistPropInterval)
+	if timeout <= 0 {
+		return nil, usageErrorf("--%s must be positive", flgPersistPropTimeout)
+	}
+
+	if interval <= 0 {
+		return nil, usageErrorf("--%s must be positive", flgPersistPropInterval)
+	}
+
+	s.persistOpts = append(s.persistOpts, persist.WithPropagationTimeout(timeout, interval))
+
+	if c.Int(flgPersistTimeout) <= 0 {
+		return nil, usageErrorf("--%s must be a positive number of seconds", flgPersistTimeout)
+	}
+
+	s.dnsTimeout = time.Duration(c.Int(flgPersistTimeout)) * time.Second
+	s.persistOpts = append(s.persistOpts, persist.WithDNSTimeout(s.dnsTimeout))
+
+	if c.Bool(flgPersistForeignAccount) {
+		log.Warnf("--%s: challenges naming another account will be accepted; the record then authorizes that account", flgPersistForeignAccount)
+		s.persistOpts = append(s.persistOpts, persist.WithForeignAccountURI())
+	}
+
+	if err := checkDNSFallbackFlags(c); err != nil {
+		return nil, err
+	}
+
+	return s, nil
+}
+
+// hostPort accepts "host:port", "host", "[v6]:port" and a bare IPv6
+// address, and adds port 53 where missing.
+func hostPort(s string) (string, error) {
+	if _, _, err := net.SplitHostPort(s); err == nil {
+		return s, nil
+	}
+
+	host := strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	if host == "" || strings.ContainsAny(host, " /") {
+		return "", fmt.Errorf("%q is not host:port", s)
+	}
+
+	return net.JoinHostPort(host, "53"), nil
+}
+
+// readDomains merges --domains and --domains-file, keeping the order and
+// dropping duplicates.
+func readDomains(c *cli.Context) ([]string, error) {
+	var out []string
+
+	seen := map[string]bool{}
+	add := func(d string) {
+		d = strings.TrimSpace(d)
+		if d == "" || seen[d] {
+			return
+		}
+
+		seen[d] = true
+		out = append(out, d)
+	}
+
+	for _, d := range c.StringSlice(flgDomains) {
+		add(d)
+	}
+
+	if path := c.String(flgDomainsFile); path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, usageErrorf("--%s: %w", flgDomainsFile, err)
+		}
+		defer f.Close()
+
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			line, _, _ := strings.Cut(sc.Text(), "#")
+			for _, d := range strings.Fields(line) {
+				add(d)
+			}
+		}
+
+		if err := sc.Err(); err != nil {
+			return nil, usageErrorf("--%s: %w", flgDomainsFile, err)
+		}
+	}
+
+	return out, nil
+}
+
+// checkDNSFallbackFlags applies lego's exclusivity rules of the dns-01
+// propagation flags.
+func checkDNSFallbackFlags(c *cli.Context) error {
+	disableANS := c.Bool(flgDNSDisableCP) || c.Bool(flgDNSPropagationDisableANS)
+
+	if disableANS && c.IsSet(flgDNSPropagationWait) {
+		return usageErrorf("--%s and --%s are mutually exclusive", flgDNSPropagationDisableANS, flgDNSPropagationWait)
+	}
+
+	if c.Bool(flgDNSPropagationRNS) && c.IsSet(flgDNSPropagationWait) {
+		return usageErrorf("--%s and --%s are mutually exclusive", flgDNSPropagationRNS, flgDNSPropagationWait)
+	}
+
+	if c.Duration(flgDNSPropagationWait) < 0 {
+		return usageErrorf("--%s cannot be negative", flgDNSPropagationWait)
+	}
+
+	return nil
+}
+
+func (s *settings) store() *storage.Store {
+	return storage.New(s.path, storage.WithWarnings(log.Warnf))
+}
