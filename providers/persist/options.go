@@ -21,19 +21,19 @@ const (
 type Option func(*options) error
 
 type options struct {
-	issuer               string
-	persistUntil         time.Time
-	wildcardPolicy       bool
-	resolvers            []string
-	authoritative        bool
-	propagationTimeout   time.Duration
-	propagationInterval  time.Duration
-	propagationWait      time.Duration
-	dnsTimeout           time.Duration
-	validationTimeout    time.Duration
-	allowForeignAccount  bool
+	issuer              string
+	persistUntil        time.Time
+	wildcardPolicy      bool
+	resolvers           []string
+	authoritative       bool
+	propagationTimeout  time.Duration
+	propagationInterval time.Duration
+	propagationWait     time.Duration
+	dnsTimeout          time.Duration
+	validationTimeout   time.Duration
+	allowForeignAccount bool
 	anyDomain           bool
-	now                  func() time.Time
+	now                 func() time.Time
 }
 
 func defaultOptions() options {
