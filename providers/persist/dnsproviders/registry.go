@@ -14,6 +14,11 @@ import (
 // registry returns a fresh list of every provider (in no particular order).
 // Built on each call, so there is no package state to mutate.
 func registry() []provider {
+	return append(builtin(), cloud()...)
+}
+
+// builtin lists the publishers that need no cloud API.
+func builtin() []provider {
 	return []provider{
 		{
 			Info: Info{
