@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/lego-persist/lego-persist/internal/storage"
 	"github.com/lego-persist/lego-persist/providers/persist"
 	"github.com/lego-persist/lego-persist/providers/persist/dnsproviders"
+	"github.com/lego-persist/lego-persist/providers/persist/manual"
 	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
 )
@@ -286,11 +288,44 @@ func (s *session) enablePersist(c *cli.Context) error {
 		return err
 	}
 
+	if m, ok := pub.(*manual.DNSProvider); ok {
+		dnsc, err := s.set.dnsClient()
+		if err != nil {
+			return err
+		}
+
+		pub = m.WithCheck(servedEverywhere(dnsc))
+	}
+
 	if err := persist.Enable(s.client, s.cfg, pub, s.set.persistOpts...); err != nil {
 		return err
 	}
 
 	return nil
+}
+
+// servedEverywhere reports whether every checked server (the zone's
+// authoritative servers, or the resolvers) serves value at fqdn: the check
+// the manual publisher polls while a person publishes the record.
+func servedEverywhere(dnsc *dnsq.Client) manual.CheckFunc {
+	return func(ctx context.Context, fqdn, value string) (bool, error) {
+		answers, err := dnsc.LookupTXT(ctx, fqdn)
+		if err != nil {
+			return false, err
+		}
+
+		for _, a := range answers {
+			if a.Err != nil {
+				return false, a.Err
+			}
+
+			if !slices.Contains(a.Values, value) {
+				return false, nil
+			}
+		}
+
+		return len(answers) > 0, nil
+	}
 }
 
 // resolverList returns --dns-persist.resolvers or the system's.
