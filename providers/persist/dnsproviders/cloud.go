@@ -2,12 +2,15 @@ package dnsproviders
 
 import (
 	"github.com/lego-persist/lego-persist/providers/persist"
+	"github.com/lego-persist/lego-persist/providers/persist/azure"
 	"github.com/lego-persist/lego-persist/providers/persist/cloudflare"
 	"github.com/lego-persist/lego-persist/providers/persist/desec"
 	"github.com/lego-persist/lego-persist/providers/persist/digitalocean"
+	"github.com/lego-persist/lego-persist/providers/persist/googleclouddns"
 	"github.com/lego-persist/lego-persist/providers/persist/hetzner"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 	"github.com/lego-persist/lego-persist/providers/persist/powerdns"
+	"github.com/lego-persist/lego-persist/providers/persist/route53"
 )
 
 // cloudDetails is shown under every libdns-backed provider in the docs.
@@ -18,11 +21,14 @@ const cloudDetails = "Backed by the libdns module of the same name. Publish appe
 // cloud lists the libdns-backed publishers.
 func cloud() []provider {
 	return []provider{
+		libdnsProvider(azure.Describe(), adapt(azure.NewDNSProvider)),
 		libdnsProvider(cloudflare.Describe(), adapt(cloudflare.NewDNSProvider)),
 		libdnsProvider(desec.Describe(), adapt(desec.NewDNSProvider)),
 		libdnsProvider(digitalocean.Describe(), adapt(digitalocean.NewDNSProvider)),
+		libdnsProvider(googleclouddns.Describe(), adapt(googleclouddns.NewDNSProvider)),
 		libdnsProvider(hetzner.Describe(), adapt(hetzner.NewDNSProvider)),
 		libdnsProvider(powerdns.Describe(), adapt(powerdns.NewDNSProvider)),
+		libdnsProvider(route53.Describe(), adapt(route53.NewDNSProvider)),
 	}
 }
 

@@ -1,0 +1,433 @@
+package azure
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/libdns/libdns"
+)
+
+// apiVersion of the Azure DNS REST API (Microsoft.Network/dnsZones).
+const apiVersion = "2018-05-01"
+
+// maxString is the longest TXT character-string (RFC 1035 §3.3).
+const maxString = 255
+
+// maxBody bounds what is read of any response.
+const maxBody = 1 << 20
+
+// errConflict is a 412 Precondition Failed: the record set changed (or was
+// created) between our read and our write.
+var errConflict = errors.New("the record set changed while it was being updated (HTTP 412)")
+
+// client talks to the Azure DNS REST API with a client-credentials token.
+// It implements libdns.RecordAppender and libdns.RecordDeleter for TXT
+// records, adding or removing one value of a record set at a time.
+type client struct {
+	http *http.Client
+
+	tokenURL     string // <authority>/<tenant>/oauth2/v2.0/token
+	scope        string // <resource manager>/.default
+	clientID     string
+	clientSecret string
+
+	zonesURL string // <resource manager>/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/dnsZones
+
+	now func() time.Time
+
+	mu      sync.Mutex
+	token   string
+	expires time.Time
+}
+
+// txtRecord is one TXT resource record: its character-strings.
+type txtRecord struct {
+	Value []string `json:"value"`
+}
+
+// recordSet is a TXT record set as the API returns it. Properties are kept
+// as raw JSON so that a write sends back what it did not change (metadata
+// among them).
+type recordSet struct {
+	ETag       string                     `json:"etag,omitempty"`
+	Properties map[string]json.RawMessage `json:"properties"`
+}
+
+func (c *client) AppendRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
+	for _, r := range recs {
+		rr := r.RR()
+		if rr.Type != "TXT" {
+			return nil, fmt.Errorf("record type %s is not supported", rr.Type)
+		}
+
+		if err := c.update(ctx, zone, rr.Name, func(set *recordSet, values []txtRecord) ([]txtRecord, bool) {
+			for _, v := range values {
+				if strings.Join(v.Value, "") == rr.Data {
+					return nil, false // already there
+				}
+			}
+
+			if set.Properties == nil {
+				set.Properties = map[string]json.RawMessage{"TTL": json.RawMessage(strconv.Itoa(int(rr.TTL / time.Second)))}
+			}
+
+			return append(values, txtRecord{Value: split(rr.Data)}), true
+		}); err != nil {
+			return nil, err
+		}
+	}
+
+	return recs, nil
+}
+
+func (c *client) DeleteRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
+	for _, r := range recs {
+		rr := r.RR()
+		if rr.Type != "TXT" || rr.Data == "" {
+			return nil, errors.New("only one TXT value at a time can be deleted")
+		}
+
+		if err := c.update(ctx, zone, rr.Name, func(_ *recordSet, values []txtRecord) ([]txtRecord, bool) {
+			keep := make([]txtRecord, 0, len(values))
+			for _, v := range values {
+				if strings.Join(v.Value, "") != rr.Data {
+					keep = append(keep, v)
+				}
+			}
+
+			return keep, len(keep) != len(values)
+		}); err != nil {
+			return nil, err
+		}
+	}
+
+	return recs, nil
+}
+
+// update reads the TXT record set at name, lets change compute its new
+// values, and writes them back only if the set is unchanged since the read
+// (If-Match with its ETag, or If-None-Match: * for a new set). When another
+// writer got in between (412), it reads and tries once more. An empty
+// result deletes the set.
+func (c *client) update(ctx context.Context, zone, name string, change func(*recordSet, []txtRecord) ([]txtRecord, bool)) error {
+	u := c.recordSetURL(zone, name)
+
+	for attempt := 1; ; attempt++ {
+		set, err := c.get(ctx, u)
+		if err != nil {
+			return err
+		}
+
+		var values []txtRecord
+		if set != nil {
+			if raw, ok := set.Properties["TXTRecords"]; ok {
+				if err := json.Unmarshal(raw, &values); err != nil {
+					return fmt.Errorf("reading the record set: TXTRecords: %w", err)
+				}
+			}
+		} else {
+			set = &recordSet{}
+		}
+
+		values, write := change(set, values)
+		if !write {
+			return nil
+		}
+
+		if len(values) == 0 {
+			err = c.send(ctx, http.MethodDelete, u, set.ETag, nil)
+		} else {
+			err = c.put(ctx, u, set, values)
+		}
+
+		if !errors.Is(err, errConflict) || attempt == 2 {
+			return err
+		}
+	}
+}
+
+func (c *client) recordSetURL(zone, name string) string {
+	zone = strings.TrimSuffix(zone, ".")
+	if name == "" {
+		name = "@"
+	}
+
+	return c.zonesURL + "/" + url.PathEscape(zone) + "/TXT/" + url.PathEscape(name) + "?api-version=" + apiVersion
+}
+
+// get returns the record set at u, or nil when there is none.
+func (c *client) get(ctx context.Context, u string) (*recordSet, error) {
+	resp, body, err := c.do(ctx, http.MethodGet, u, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading the record set: %w", err)
+	}
+
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNotFound:
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("reading the record set: %w", c.apiErrorOf(resp, body))
+	}
+
+	var set recordSet
+	if err := json.Unmarshal(body, &set); err != nil {
+		return nil, fmt.Errorf("reading the record set: %w", err)
+	}
+
+	if set.ETag == "" {
+		set.ETag = resp.Header.Get("ETag")
+	}
+
+	if set.ETag == "" {
+		return nil, errors.New("reading the record set: the response has no ETag, so it cannot be updated safely")
+	}
+
+	return &set, nil
+}
+
+// put writes set with values, keeping its other properties.
+func (c *client) put(ctx context.Context, u string, set *recordSet, values []txtRecord) error {
+	props := make(map[string]json.RawMessage, len(set.Properties)+1)
+	for k, v := range set.Properties {
+		props[k] = v
+	}
+
+	// Read-only properties are not sent back.
+	delete(props, "fqdn")
+	delete(props, "provisioningState")
+
+	raw, err := json.Marshal(values)
+	if err != nil {
+		return err
+	}
+
+	props["TXTRecords"] = raw
+
+	body, err := json.Marshal(map[string]any{"properties": props})
+	if err != nil {
+		return err
+	}
+
+	return c.send(ctx, http.MethodPut, u, set.ETag, body)
+}
+
+// send writes (PUT or DELETE) under the ETag condition: If-Match etag, or
+// If-None-Match: * when etag is empty (the set must not exist yet).
+func (c *client) send(ctx context.Context, method, u, etag string, body []byte) error {
+	h := http.Header{}
+	if etag != "" {
+		h.Set("If-Match", etag)
+	} else {
+		h.Set("If-None-Match", "*")
+	}
+
+	what := "writing"
+	if method == http.MethodDelete {
+		what = "deleting"
+	}
+
+	resp, respBody, err := c.do(ctx, method, u, h, body)
+	if err != nil {
+		return fmt.Errorf("%s the record set: %w", what, err)
+	}
+
+	switch resp.StatusCode {
+	case http.StatusOK, http.StatusCreated, http.StatusNoContent:
+		return nil
+	case http.StatusPreconditionFailed:
+		return errConflict
+	default:
+		return fmt.Errorf("%s the record set: %w", what, c.apiErrorOf(resp, respBody))
+	}
+}
+
+// response is a response read whole (its body closed).
+type response struct {
+	StatusCode int
+	Header     http.Header
+}
+
+// do sends one authorized request and reads the response.
+func (c *client) do(ctx context.Context, method, u string, h http.Header, body []byte) (*response, []byte, error) {
+	token, err := c.accessToken(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, err
+	}
+
+	for k, v := range h {
+		req.Header[k] = v
+	}
+
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, nil, err
+	}
+
+	return &response{StatusCode: resp.StatusCode, Header: resp.Header}, respBody, nil
+}
+
+// accessToken returns a cached token, or gets one with the OAuth 2.0
+// client credentials grant (RFC 6749 §4.4) from the Microsoft identity
+// platform.
+func (c *client) accessToken(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	if c.token != "" && c.now().Before(c.expires) {
+		return c.token, nil
+	}
+
+	form := url.Values{
+		"grant_type":    {"client_credentials"},
+		"client_id":     {c.clientID},
+		"client_secret": {c.clientSecret},
+		"scope":         {c.scope},
+	}
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.tokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", fmt.Errorf("getting a token: %w", err)
+	}
+
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("getting a token: %w", err)
+	}
+	defer resp.Body.Close()
+
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return "", fmt.Errorf("getting a token: %w", err)
+	}
+
+	var tok struct {
+		AccessToken string          `json:"access_token"`
+		ExpiresIn   json.RawMessage `json:"expires_in"` // a number, or a string in older endpoints
+		Error       string          `json:"error"`
+		Description string          `json:"error_description"`
+	}
+
+	_ = json.Unmarshal(body, &tok)
+
+	if resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
+		e := &apiError{status: resp.StatusCode, code: tok.Error, message: tok.Description}
+		if e.code == "" && e.message == "" {
+			e.message = "no access token in the response"
+		}
+
+		return "", fmt.Errorf("getting a token for client %s: %w", c.clientID, e)
+	}
+
+	seconds, _ := strconv.Atoi(strings.Trim(string(tok.ExpiresIn), `"`))
+	if seconds <= 0 {
+		seconds = 300
+	}
+
+	// Renew a minute early, so a token does not expire in flight.
+	c.token = tok.AccessToken
+	c.expires = c.now().Add(time.Duration(seconds)*time.Second - time.Minute)
+
+	return c.token, nil
+}
+
+// apiError is an error response of Azure Resource Manager or of the
+// identity platform. StatusCode gives the adapter its HTTP status.
+type apiError struct {
+	status  int
+	code    string
+	message string
+}
+
+func (e *apiError) StatusCode() int { return e.status }
+
+// Error is the service's code and message; the adapter's error names the
+// status already.
+func (e *apiError) Error() string {
+	switch {
+	case e.code != "" && e.message != "":
+		return e.code + ": " + e.message
+	case e.code != "" || e.message != "":
+		return e.code + e.message
+	default:
+		return "HTTP " + strconv.Itoa(e.status) + " " + http.StatusText(e.status)
+	}
+}
+
+// apiErrorOf reads an ARM error body ({"error":{"code","message"}} or
+// {"code","message"}), with the access token scrubbed in case the service
+// echoes it.
+func (c *client) apiErrorOf(resp *response, body []byte) error {
+	var v struct {
+		Error *struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+
+	e := &apiError{status: resp.StatusCode}
+	if json.Unmarshal(body, &v) == nil {
+		if v.Error != nil {
+			e.code, e.message = v.Error.Code, v.Error.Message
+		} else {
+			e.code, e.message = v.Code, v.Message
+		}
+	}
+
+	c.mu.Lock()
+	tok := c.token
+	c.mu.Unlock()
+
+	if tok != "" {
+		e.message = strings.ReplaceAll(e.message, tok, "REDACTED")
+	}
+
+	return e
+}
+
+// split cuts a value into character-strings of at most 255 octets (RFC
+// 1035 §3.3.14); readers concatenate them.
+func split(s string) []string {
+	var out []string
+
+	for s != "" {
+		n := min(len(s), maxString)
+		out = append(out, s[:n])
+		s = s[n:]
+	}
+
+	return out
+}
