@@ -26,7 +26,9 @@ var ErrRecordMissing = errors.New("no valid dns-persist-01 record")
 func (s *solver) ensureRecord(ctx context.Context, g *group, want record.Want, p plan) error {
 	state, err := s.check(ctx, g.name, want)
 	if err != nil {
-		return err
+		// A failed check is not a missing record: writing now could add a
+		// second record each time a resolver fails.
+		return fmt.Errorf("%w; nothing was written: run again later, or check the resolvers", err)
 	}
 
 	switch {

@@ -122,6 +122,14 @@ func (s *solver) solveOthers(authzs []acme.Authorization, fails *failures) {
 		return
 	}
 
+	// lego's prober wraps per-domain errors in "one or more domains had a
+	// problem:" lines that repeat the domain; for a single name, its one
+	// error says it all.
+	var joined interface{ Unwrap() []error }
+	if len(authzs) == 1 && errors.As(err, &joined) && len(joined.Unwrap()) == 1 {
+		err = joined.Unwrap()[0]
+	}
+
 	for _, authz := range authzs {
 		fails.add(challenge.GetTargetedDomain(authz), fmt.Errorf(
 			"the CA offers no %s for this name (it offers: %s); a fallback solver (http-01, tls-alpn-01 or dns-01) must be configured on client.Challenge: %w",
@@ -211,7 +219,7 @@ func (s *solver) plan(t task) (plan, error) {
 
 	chlg, err := draft.DecodeChallenge(raw, s.meta)
 	if err != nil {
-		return plan{}, fmt.Errorf("refusing the CA's challenge: %w", err)
+		return plan{}, fmt.Errorf("refusing the CA's challenge, nothing was written (the CA breaks the dns-persist-01 rules; report it to the CA): %w", err)
 	}
 
 	log.Infof("[%s] dns-persist-01: CA speaks %s, offers issuers %s", t.domain, chlg.Version, strings.Join(chlg.IssuerDomainNames, ", "))

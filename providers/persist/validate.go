@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -52,15 +54,36 @@ func (s *solver) validate(ctx context.Context, p plan) error {
 
 	delay := retryAfter(ch.RetryAfter, pollStart)
 
+	var lastErr error
+
 	for {
 		if err := sleep(ctx, delay); err != nil {
+			if lastErr != nil {
+				return fmt.Errorf("the CA did not finish validating within %s; last poll: %w", s.opts.validationTimeout, lastErr)
+			}
+
 			return fmt.Errorf("the CA did not finish validating within %s", s.opts.validationTimeout)
 		}
 
 		authz, err := s.core.Authorizations.Get(authzURL)
 		if err != nil {
-			return fmt.Errorf("polling the authorization: %w", err)
+			// Polling is a read: a rate limit, a server error or a broken
+			// connection is retried (after the CA's Retry-After) until the
+			// validation timeout instead of failing the order.
+			wait, ok := transient(err)
+			if !ok {
+				return fmt.Errorf("polling the authorization: %w", err)
+			}
+
+			log.Infof("[%s] dns-persist-01: polling the authorization: %v; retrying", p.task.domain, err)
+
+			lastErr = err
+			delay = max(wait, min(delay*2, pollMax))
+
+			continue
 		}
+
+		lastErr = nil
 
 		switch authz.Status {
 		case acme.StatusValid:
@@ -76,6 +99,25 @@ func (s *solver) validate(ctx context.Context, p plan) error {
 		next := min(delay*2, pollMax)
 		delay = retryAfter(s.capture.lastRetryAfter(authzURL), next)
 	}
+}
+
+// transient tells whether a failed authorization poll may be retried, and
+// how long the CA asked to wait (0: not said): rate limits (RFC 8555 §6.6),
+// server errors (5xx) and transport failures.
+func transient(err error) (time.Duration, bool) {
+	var rl *acme.RateLimitedError
+	if errors.As(err, &rl) {
+		return retryAfter(rl.RetryAfter, 0), true
+	}
+
+	var pd *acme.ProblemDetails
+	if errors.As(err, &pd) {
+		return 0, pd.HTTPStatus >= http.StatusInternalServerError
+	}
+
+	var ue *url.Error
+
+	return 0, errors.As(err, &ue)
 }
 
 // retryAfter follows the CA's Retry-After when it sends a usable one.
