@@ -23,6 +23,7 @@ unit:
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/record
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeChallenge$$' -fuzztime=$(FUZZTIME) ./internal/draft
 
 ## lint: golangci-lint v2 (installed into ./bin on first use).
 lint: bin/golangci-lint
