@@ -21,7 +21,11 @@ func checkCommand() *cli.Command {
 	return &cli.Command{
 		Name: "check",
 		Usage: "Audit the _validation-persist records of --domains (or of every stored certificate's names):" +
-			" ok, missing, wrong-account, wrong-issuer, no-wildcard-policy, expired, expiring",
+			" ok, missing, wrong-account, wrong-issuer, no-wildcard-policy, expired, expiring, stale-key",
+		Description: "Every value at a record name is also described: this CA's (in the form of the draft the CA speaks)," +
+			" this account's in another draft's form (the raw account URL serves draft-00/01 CAs, a hashed value" +
+			" draft-02 CAs), hashed with an earlier account key (stale-key: republish it before the CA's" +
+			" keyRotationPeriod runs out), another account's, or another CA's. Exit 1 when any domain is not ok.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: flgJSON, Usage: "Print JSON instead of a table."},
 			&cli.IntFlag{Name: flgWarnDays, Value: 30, Usage: "Report records whose persistUntil is this many days away or less as expiring."},
@@ -68,6 +72,7 @@ func checkAction(c *cli.Context) error {
 			return err
 		}
 	} else {
+		printCA(c.App.Writer, set.server, auditor)
 		printResults(c.App.Writer, results)
 	}
 
@@ -94,8 +99,15 @@ func newAuditor(c *cli.Context, set *settings) (*audit.Auditor, *session, error)
 	a := &audit.Auditor{
 		DNS:     dns,
 		Issuers: view.issuers,
-		AccountURIs: func(domain string) ([]string, error) {
-			return draft.AccountURIs(view.meta.Version(), view.meta, view.acct, domain)
+		Meta:    view.meta,
+		Account: view.acct,
+		Publish: func(domain string) (string, error) {
+			lines, err := recordsFor(set, view, []string{domain}, defaultTTL)
+			if err != nil {
+				return "", err
+			}
+
+			return lines[0].Zone, nil
 		},
 		WarnWithin: time.Duration(c.Int(flgWarnDays)) * 24 * time.Hour,
 		Parallel:   auditParallel,
@@ -122,6 +134,25 @@ func storedNames(entries []storage.Entry) []string {
 	return out
 }
 
+// printCA names the draft the CA speaks, its issuer names and, when
+// announced, its keyRotationPeriod.
+func printCA(w io.Writer, server string, a *audit.Auditor) {
+	line := fmt.Sprintf("CA %s speaks %s; issuer names %s", server, a.Meta.Version(), strings.Join(a.Issuers, ", "))
+
+	if a.Meta.Version() == draft.Draft02 {
+		if p := a.Meta.RotationPeriod(); p > 0 {
+			line += fmt.Sprintf("; keyRotationPeriod %s (values hashed with an earlier account key stop validating that long after a key change)", p)
+		} else {
+			line += "; keyRotationPeriod not announced"
+		}
+	}
+
+	fmt.Fprintln(w, line)
+}
+
+// printResults prints one row per domain; below a domain that is not ok, or
+// whose name carries more than one value, one line per value saying which
+// CA and draft it serves, and the record to publish.
 func printResults(w io.Writer, results []audit.Result) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DOMAIN\tSTATUS\tPERSIST UNTIL\tDETAIL")
@@ -142,6 +173,19 @@ func printResults(w io.Writer, results []audit.Result) {
 		}
 
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Domain, r.Status, until, strings.ReplaceAll(detail, "\n", " "))
+
+		if r.OK() && len(r.Records) <= 1 {
+			continue
+		}
+
+		// In the DETAIL column, so that the columns stay aligned.
+		for _, rec := range r.Records {
+			fmt.Fprintf(tw, "\t\t\t%s: %q serves %s\n", rec.Class, rec.Value, rec.Serves)
+		}
+
+		if r.Publish != "" {
+			fmt.Fprintf(tw, "\t\t\tpublish: %s\n", r.Publish)
+		}
 	}
 
 	_ = tw.Flush()

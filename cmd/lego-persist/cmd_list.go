@@ -17,6 +17,8 @@ func listCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "list",
 		Usage: "List stored certificates with their expiry and the status of their records",
+		Description: "The record status is check's, summed up per certificate (the worst of its names);" +
+			" --json has every name's check result, with the draft the CA speaks and which CA and draft each value serves.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: flgJSON, Usage: "Print JSON instead of a table."},
 			&cli.BoolFlag{Name: flgNoCheck, Usage: "Do not look the records up (no account, directory or DNS needed)."},
@@ -51,8 +53,10 @@ func listAction(c *cli.Context) error {
 		out = append(out, listEntry{Domain: e.Domain, Names: e.Names, NotAfter: e.NotAfter, Path: e.Path})
 	}
 
+	var auditor *audit.Auditor
+
 	if len(entries) > 0 && !c.Bool(flgNoCheck) {
-		auditor, _, err := newAuditor(c, set)
+		auditor, _, err = newAuditor(c, set)
 		if err != nil {
 			return fmt.Errorf("%w (pass --%s to list without record status)", err, flgNoCheck)
 		}
@@ -85,6 +89,10 @@ func listAction(c *cli.Context) error {
 	if len(out) == 0 {
 		fmt.Fprintf(c.App.Writer, "No certificates found in %s.\n", set.path)
 		return nil
+	}
+
+	if auditor != nil {
+		printCA(c.App.Writer, set.server, auditor)
 	}
 
 	tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/go-acme/lego/v4/log"
+	"github.com/lego-persist/lego-persist/internal/audit"
 	"github.com/lego-persist/lego-persist/internal/draft"
 	"github.com/lego-persist/lego-persist/internal/record"
 	"github.com/urfave/cli/v2"
@@ -18,7 +20,11 @@ const defaultTTL = 3600
 func recordCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "record",
-		Usage: "Print the _validation-persist TXT record(s) to publish for --domains, without ordering",
+		Usage: "Print the _validation-persist TXT record(s) to publish for --domains (or --domains-file), without ordering",
+		Description: "The records are computed from the CA's directory and the stored account alone: no order is created," +
+			" so any number of domains costs no rate limit. The draft the CA speaks is detected from its directory" +
+			" (draft-02 when meta.accountHashPrefix is present: the accounturi is then hashed from the account key," +
+			" per domain, or once for all with --" + flgPersistAnyDomain + ").",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: flgJSON, Usage: "Print JSON (one object per domain) instead of zone-file lines."},
 			&cli.UintFlag{Name: flgTTL, Value: defaultTTL, Usage: "TTL of the printed records, in seconds."},
@@ -27,7 +33,8 @@ func recordCommand() *cli.Command {
 	}
 }
 
-// recordLine is one record to publish (the --json form).
+// recordLine is one record to publish (the --json form). Form is the
+// accounturi form: account-url (draft-00/01), exact or any-domain (draft-02).
 type recordLine struct {
 	Domain     string        `json:"domain"`
 	Name       string        `json:"name"`
@@ -35,6 +42,7 @@ type recordLine struct {
 	Issuer     string        `json:"issuer"`
 	AccountURI string        `json:"accounturi"`
 	Draft      draft.Version `json:"draft"`
+	Form       string        `json:"form"`
 	TTL        uint32        `json:"ttl"`
 	Zone       string        `json:"zone"`
 }
@@ -57,6 +65,10 @@ func recordAction(c *cli.Context) error {
 	view, _, err := loadCAView(c, set)
 	if err != nil {
 		return err
+	}
+
+	if set.anyDomain && view.meta.Version() != draft.Draft02 {
+		log.Warnf("--%s has no effect: %s speaks %s, whose records hold the account URL", flgPersistAnyDomain, set.server, view.meta.Version())
 	}
 
 	lines, err := recordsFor(set, view, set.domains, uint32(ttl))
@@ -125,6 +137,15 @@ func recordsFor(set *settings, view *caView, domains []string, ttl uint32) ([]re
 	issuer := view.issuers[0]
 	version := view.meta.Version()
 
+	form, formName := draft.FormExact, audit.FormExact
+
+	switch {
+	case version != draft.Draft02:
+		formName = audit.FormAccountURL
+	case set.anyDomain:
+		form, formName = draft.FormAnyDomain, audit.FormAnyDomain
+	}
+
 	byName := make(map[string]recordLine, len(order))
 
 	for _, name := range order {
@@ -132,7 +153,7 @@ func recordsFor(set *settings, view *caView, domains []string, ttl uint32) ([]re
 		sort.Strings(g.domains)
 		base := strings.TrimPrefix(g.domains[0], "*.")
 
-		uri, err := draft.AccountURI(version, view.meta, view.acct, base, draft.FormExact)
+		uri, err := draft.AccountURI(version, view.meta, view.acct, base, form)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", base, err)
 		}
@@ -145,6 +166,7 @@ func recordsFor(set *settings, view *caView, domains []string, ttl uint32) ([]re
 			Issuer:     issuer,
 			AccountURI: uri,
 			Draft:      version,
+			Form:       formName,
 			TTL:        ttl,
 			Zone:       record.ZoneLine(name, ttl, value),
 		}

@@ -63,6 +63,7 @@ const (
 	flgPersistPropInterval   = "dns-persist.propagation.interval"
 	flgPersistTimeout        = "dns-persist.timeout"
 	flgPersistForeignAccount = "dns-persist.allow-foreign-account"
+	flgPersistAnyDomain      = "dns-persist.any-domain"
 )
 
 // Command flag names (lego's where lego has them).
@@ -350,6 +351,13 @@ func persistFlags() []cli.Flag {
 			Name:    flgPersistForeignAccount,
 			EnvVars: []string{"LEGO_DNS_PERSIST_ALLOW_FOREIGN_ACCOUNT"},
 			Usage:   "Accept a challenge whose accounturi is not this account's URL (the record would authorize that account).",
+		},
+		&cli.BoolFlag{
+			Name:    flgPersistAnyDomain,
+			EnvVars: []string{"LEGO_DNS_PERSIST_ANY_DOMAIN"},
+			Usage: "draft-02 CAs: write the any-domain accounturi (hashed with \"*\" instead of the domain), one value for every domain." +
+				" Privacy trade-off: anyone reading DNS can link every domain carrying that value to one account." +
+				" No effect for draft-00/01 CAs, whose records hold the account URL anyway.",
 		},
 	}
 }

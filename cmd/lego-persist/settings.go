@@ -31,6 +31,7 @@ type settings struct {
 	issuer        string
 	persistUntil  time.Time
 	wildcard      bool
+	anyDomain     bool
 	resolvers     []string
 	authoritative bool
 	dnsTimeout    time.Duration
@@ -57,6 +58,7 @@ func loadSettings(c *cli.Context) (*settings, error) {
 		publisher:     strings.TrimSpace(c.String(flgPersist)),
 		issuer:        c.String(flgPersistIssuer),
 		wildcard:      c.Bool(flgPersistWildcard),
+		anyDomain:     c.Bool(flgPersistAnyDomain),
 		authoritative: !c.Bool(flgPersistDisableANS),
 	}
 
@@ -119,6 +121,10 @@ func loadSettings(c *cli.Context) (*settings, error) {
 
 	if s.wildcard {
 		s.persistOpts = append(s.persistOpts, persist.WithWildcardPolicy())
+	}
+
+	if s.anyDomain {
+		s.persistOpts = append(s.persistOpts, persist.WithAnyDomainAccountURI())
 	}
 
 	for _, r := range c.StringSlice(flgPersistResolvers) {

@@ -409,6 +409,8 @@ func loadCAView(c *cli.Context, set *settings) (*caView, *session, error) {
 		return nil, nil, err
 	}
 
+	logDraft(set.server, meta)
+
 	issuers := meta.Issuers()
 	if set.issuer != "" {
 		if len(issuers) > 0 && !contains(issuers, set.issuer) {
@@ -438,4 +440,20 @@ func contains(list []string, s string) bool {
 	}
 
 	return false
+}
+
+// logDraft says which draft the directory announces, for debugging.
+func logDraft(server string, meta draft.Meta) {
+	if meta.Version() != draft.Draft02 {
+		log.Infof("%s: directory without accountHashPrefix: records hold the account URL (draft-00/draft-01)", server)
+		return
+	}
+
+	rotation := "not announced"
+	if p := meta.RotationPeriod(); p > 0 {
+		rotation = p.String()
+	}
+
+	log.Infof("%s: CA speaks draft-02 (accountHashPrefix %s, issuerDomainNames %q, keyRotationPeriod %s)",
+		server, meta.AccountHashPrefix, meta.IssuerDomainNames, rotation)
 }

@@ -1,7 +1,8 @@
 // Package audit checks the _validation-persist records of domains the way a
 // CA would decide on them (record.Evaluate), and adds what only the owner
-// cares about: records whose persistUntil comes soon. The CLI's check and
-// list commands share it.
+// cares about: records whose persistUntil comes soon, which CA and draft each
+// value at the name serves, and draft-02 values made with an earlier account
+// key. The CLI's check and list commands share it.
 package audit
 
 import (
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lego-persist/lego-persist/internal/dnsq"
+	"github.com/lego-persist/lego-persist/internal/draft"
 	"github.com/lego-persist/lego-persist/internal/record"
 )
 
@@ -27,6 +29,12 @@ const (
 	StatusNoWildcard   Status = "no-wildcard-policy"
 	StatusExpired      Status = "expired"
 	StatusMalformed    Status = "malformed"
+	// StatusStaleKey: no value authorizes, and one of them is a draft-02
+	// hashed accounturi under this CA's prefix that matches neither form of
+	// the current account key: made before a key change (or by another
+	// account). A draft-02 CA accepts such a value for at most its
+	// keyRotationPeriod after the change; republish (Result.Publish).
+	StatusStaleKey Status = "stale-key"
 	// StatusExpiring is a usable record whose persistUntil falls within the
 	// warning window.
 	StatusExpiring Status = "expiring"
@@ -46,8 +54,21 @@ type Auditor struct {
 	// Issuers are the CA's issuer-domain-names a record may name.
 	Issuers []string
 	// AccountURIs returns the accounturi values that authorize this
-	// account for a domain (normalized, without "*.").
+	// account for a domain (normalized, without "*."). When nil, they are
+	// draft.AccountURIs of Meta and Account.
 	AccountURIs func(domain string) ([]string, error)
+	// Meta is what the CA's directory says: the draft it speaks
+	// (Result.Draft), its accountHashPrefix and keyRotationPeriod.
+	Meta draft.Meta
+	// Account is the account audited. With its URL (and, for hashed
+	// values, its key's thumbprint) Check tells this account's values in
+	// other drafts' forms and values made with an earlier key apart from
+	// other accounts' (Result.Records).
+	Account draft.Account
+	// Publish, when set, returns the zone-file line of the record to
+	// publish for a domain (normalized, "*." kept); Check puts it in
+	// Result.Publish of every finding that a new record fixes.
+	Publish func(domain string) (string, error)
 	// WarnWithin flags usable records whose persistUntil is closer than
 	// this (0: never).
 	WarnWithin time.Duration
@@ -72,6 +93,20 @@ type Result struct {
 	Server string `json:"server,omitempty"`
 	// Reason explains a non-ok status.
 	Reason string `json:"reason,omitempty"`
+	// Draft is the draft the CA speaks, as its directory announces it
+	// ("draft-02" with meta.accountHashPrefix, else "draft-01": draft-00
+	// and draft-01 CAs accept the same records).
+	Draft string `json:"draft"`
+	// KeyRotationPeriod is the CA's meta.keyRotationPeriod in seconds (0:
+	// not announced): how long after an account key change it still
+	// accepts values hashed with the previous key.
+	KeyRotationPeriod int64 `json:"keyRotationPeriod,omitempty"`
+	// Records describes every value at the name, as Server (or the first
+	// server) answered: whose it is and which CA and draft it serves.
+	Records []RecordInfo `json:"records,omitempty"`
+	// Publish is the zone-file line of the record that fixes a finding
+	// (see Auditor.Publish); "" for ok and when not known.
+	Publish string `json:"publish,omitempty"`
 }
 
 // OK reports whether the record needs no attention.
@@ -88,6 +123,22 @@ func (a *Auditor) now() time.Time {
 // Check audits one domain. Every server's answer must authorize: a server
 // still serving old data is a finding, named in Result.Server.
 func (a *Auditor) Check(ctx context.Context, domain string) Result {
+	res := a.check(ctx, domain)
+	res.Draft = a.Meta.Version().String()
+	res.KeyRotationPeriod = a.Meta.KeyRotationPeriod
+
+	return res
+}
+
+func (a *Auditor) accountURIs(domain string) ([]string, error) {
+	if a.AccountURIs != nil {
+		return a.AccountURIs(domain)
+	}
+
+	return draft.AccountURIs(a.Meta.Version(), a.Meta, a.Account, domain)
+}
+
+func (a *Auditor) check(ctx context.Context, domain string) Result {
 	res := Result{Domain: domain}
 
 	norm, err := record.NormalizeDomain(domain)
@@ -109,7 +160,9 @@ func (a *Auditor) Check(ctx context.Context, domain string) Result {
 		return res
 	}
 
-	uris, err := a.AccountURIs(strings.TrimPrefix(norm, "*."))
+	base := strings.TrimPrefix(norm, "*.")
+
+	uris, err := a.accountURIs(base)
 	if err != nil {
 		res.Status, res.Reason = StatusError, err.Error()
 		return res
@@ -134,7 +187,10 @@ func (a *Auditor) Check(ctx context.Context, domain string) Result {
 		At:          now,
 	}
 
-	decided := false
+	var (
+		decided bool
+		values  []string // the values of the answer that decided
+	)
 
 	for _, ans := range answers {
 		if ans.Err != nil {
@@ -161,11 +217,68 @@ func (a *Auditor) Check(ctx context.Context, domain string) Result {
 		}
 
 		if !decided || severity(r.Status) > severity(res.Status) {
-			res, decided = r, true
+			res, values, decided = r, ans.Values, true
 		}
 	}
 
+	cl := &classifier{meta: a.Meta, acct: a.Account, domain: base, want: want}
+	for _, raw := range values {
+		res.Records = append(res.Records, cl.classify(raw))
+	}
+
+	a.explain(&res)
+
 	return res
+}
+
+// explain refines a wrong-account finding with what the records say
+// (stale-key, or this account's record in another draft's form), and adds
+// the record to publish to every finding a new record fixes.
+func (a *Auditor) explain(res *Result) {
+	if res.Status == StatusWrongAccount {
+		for _, r := range res.Records {
+			if r.Class == ClassStaleKey {
+				res.Status, res.Value = StatusStaleKey, r.Value
+				res.Reason = "accounturi hashed with another key than the account's current one (an earlier key, or another account's)"
+
+				if p := a.Meta.RotationPeriod(); p > 0 {
+					res.Reason += fmt.Sprintf("; the CA accepts it at most %s (keyRotationPeriod) after a key change", p)
+				}
+
+				res.Reason += ": republish the record for the current key"
+
+				break
+			}
+		}
+	}
+
+	if res.Status == StatusWrongAccount {
+		for _, r := range res.Records {
+			if r.Class == ClassOtherDraft {
+				res.Value = r.Value
+				res.Reason = fmt.Sprintf("this account's record is in the %s form, which serves %s; this %s CA needs its own form",
+					r.Draft, strings.TrimSuffix(r.Serves, fmt.Sprintf(", not this %s CA", a.Meta.Version())), a.Meta.Version())
+
+				break
+			}
+		}
+	}
+
+	switch res.Status {
+	case StatusOK, StatusError:
+		return
+	}
+
+	if a.Publish == nil {
+		return
+	}
+
+	line, err := a.Publish(res.Domain)
+	if err != nil {
+		return
+	}
+
+	res.Publish = line
 }
 
 // CheckAll audits domains, at most Parallel at a time, and returns the
