@@ -45,9 +45,6 @@ const (
 	FormAnyDomain  = "any-domain"  // draft-02 hashed with D = "*"
 )
 
-// hashMarker separates accountHashPrefix from the digest in a draft-02
-// hashed accounturi (SPEC.md "draft-02 hashed accounturi").
-const hashMarker = "sha-256/"
 
 // RecordInfo describes one TXT value found at a record name.
 type RecordInfo struct {
@@ -147,7 +144,7 @@ func (c *classifier) servedDraft(v draft.Version) string {
 
 func servesCAs(draftName, uri string) string {
 	if draftName == draft.Draft02.String() {
-		prefix, _, _ := splitHashed(uri)
+		prefix, _, _ := record.SplitHashedAccountURI(uri)
 		return fmt.Sprintf("draft-02 (accountHashPrefix %s)", prefix)
 	}
 
@@ -175,7 +172,7 @@ func (c *classifier) accountForm(uri string) (draftName, form string) {
 		return draft.Draft01.String(), FormAccountURL
 	}
 
-	prefix, _, ok := splitHashed(uri)
+	prefix, _, ok := record.SplitHashedAccountURI(uri)
 	if !ok || c.acct.Thumbprint == "" {
 		return "", ""
 	}
@@ -193,24 +190,7 @@ func (c *classifier) accountForm(uri string) (draftName, form string) {
 	return "", ""
 }
 
-// splitHashed splits a draft-02 hashed accounturi into the CA's
-// accountHashPrefix and the base64url digest; ok is false when uri does not
-// have that shape (a 43-character digest after the last "sha-256/").
-func splitHashed(uri string) (prefix, digest string, ok bool) {
-	i := strings.LastIndex(uri, hashMarker)
-	if i <= 0 {
-		return "", "", false
-	}
-
-	prefix, digest = uri[:i], uri[i+len(hashMarker):]
-	if len(digest) != 43 || strings.Trim(digest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
-		return "", "", false
-	}
-
-	return prefix, digest, true
-}
-
 func isHashedUnder(uri, prefix string) bool {
-	p, _, ok := splitHashed(uri)
+	p, _, ok := record.SplitHashedAccountURI(uri)
 	return ok && prefix != "" && p == prefix
 }

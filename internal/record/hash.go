@@ -67,7 +67,7 @@ func HashAccountURI(prefix, domain, thumbprint, accountURL string) (string, erro
 
 	sum := sha256.Sum256(msg)
 
-	return prefix + "sha-256/" + base64.RawURLEncoding.EncodeToString(sum[:]), nil
+	return prefix + hashMarker + base64.RawURLEncoding.EncodeToString(sum[:]), nil
 }
 
 func isThumbprint(s string) bool {
@@ -83,4 +83,25 @@ func isThumbprint(s string) bool {
 	}
 
 	return true
+}
+
+// hashMarker separates accountHashPrefix from the digest in a draft-02
+// accounturi.
+const hashMarker = "sha-256/"
+
+// SplitHashedAccountURI splits a draft-02 hashed accounturi into the CA's
+// accountHashPrefix and the base64url digest; ok is false when uri does not
+// have that shape (a 43-character base64url digest after the last "sha-256/").
+func SplitHashedAccountURI(uri string) (prefix, digest string, ok bool) {
+	i := strings.LastIndex(uri, hashMarker)
+	if i <= 0 {
+		return "", "", false
+	}
+
+	prefix, digest = uri[:i], uri[i+len(hashMarker):]
+	if len(digest) != 43 || strings.Trim(digest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+		return "", "", false
+	}
+
+	return prefix, digest, true
 }

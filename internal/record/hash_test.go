@@ -107,3 +107,24 @@ func TestHashAccountURIRejectsBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestSplitHashedAccountURI(t *testing.T) {
+	tests := []struct {
+		uri    string
+		prefix string
+		ok     bool
+	}{
+		{"https://ca.example/account-hash/sha-256/5SQm7n6tPh2-PlLbCKGnViTXX5z19SCN4cPGQHSk-kw", "https://ca.example/account-hash/", true},
+		{"https://ca.example/acct/123", "", false},
+		{"sha-256/5SQm7n6tPh2-PlLbCKGnViTXX5z19SCN4cPGQHSk-kw", "", false},
+		{"https://ca.example/sha-256/short", "", false},
+		{"https://ca.example/sha-256/5SQm7n6tPh2-PlLbCKGnViTXX5z19SCN4cPGQHSk+kw", "", false},
+	}
+
+	for _, tt := range tests {
+		prefix, _, ok := SplitHashedAccountURI(tt.uri)
+		if ok != tt.ok || prefix != tt.prefix {
+			t.Errorf("SplitHashedAccountURI(%q) = %q, %v; want %q, %v", tt.uri, prefix, ok, tt.prefix, tt.ok)
+		}
+	}
+}
