@@ -240,4 +240,7 @@ require (
 	software.sslmate.com/src/go-pkcs12 v0.7.1 // indirect
 )
 
-tool github.com/letsencrypt/pebble/v2/cmd/pebble
+tool (
+	github.com/go-acme/lego/v4/cmd/lego
+	github.com/letsencrypt/pebble/v2/cmd/pebble
+)
