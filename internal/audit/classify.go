@@ -45,7 +45,6 @@ const (
 	FormAnyDomain  = "any-domain"  // draft-02 hashed with D = "*"
 )
 
-
 // RecordInfo describes one TXT value found at a record name.
 type RecordInfo struct {
 	// Value is the TXT value (the RR's strings joined).
