@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/go-acme/lego/v4/certificate"
 	"github.com/go-acme/lego/v4/log"
 	"github.com/lego-persist/lego-persist/internal/storage"
+	"github.com/lego-persist/lego-persist/providers/persist/dnsproviders"
 	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
 )
@@ -40,14 +42,16 @@ type renewJob struct {
 	domains []string // --domains as given (single mode)
 	csr     *x509.CertificateRequest
 
+	scanErr error // the stored certificate could not be read
+
 	cert           *x509.Certificate
 	due            bool
 	replacesCertID string
 }
 
 type renewTally struct {
-	mu                      sync.Mutex
-	renewed, notDue, failed int
+	mu                                   sync.Mutex
+	renewed, notDue, failed, interrupted int
 }
 
 //nolint:gocyclo,funlen // the renew procedure, step by step.
@@ -67,6 +71,17 @@ func renewAction(c *cli.Context) error {
 		return usageErrorf("--%s needs --%s/-d", flgForceCertDomains, flgDomains)
 	}
 
+	if set.domains, err = checkDomains(set.domains); err != nil {
+		return err
+	}
+
+	// An unknown --dns-persist name is a usage error before anything runs;
+	// the publisher itself is built only when a certificate is due (its
+	// credentials are not needed while every record exists).
+	if err := checkPublisherName(set); err != nil {
+		return err
+	}
+
 	parallel := c.Int(flgParallel)
 	if parallel < 1 {
 		return usageErrorf("--%s must be at least 1", flgParallel)
@@ -83,10 +98,16 @@ func renewAction(c *cli.Context) error {
 	}
 	defer unlockStore(lock)
 
+	if err := recoverCertificates(set.store().Certificates(certOptions(c))); err != nil {
+		return err
+	}
+
 	sess, err := openSession(c, set, false)
 	if err != nil {
 		return err
 	}
+
+	bindToContext(c.Context, sess.cfg.HTTPClient)
 
 	if !sess.account.Registered() {
 		return fmt.Errorf("account %s is not registered: use 'run' to register it", userID(set.email))
@@ -107,9 +128,21 @@ func renewAction(c *cli.Context) error {
 	out := &lineWriter{w: c.App.Writer}
 	tally := &renewTally{}
 
+	// An interrupted run reports every certificate it did not finish, and
+	// keeps their stored files as they were.
+	notDone := func(j *renewJob) {
+		tally.add(&tally.interrupted)
+		out.printf("%s: not renewed: %v", j.domain, context.Cause(c.Context))
+	}
+
 	// Step 1: which certificates are due (ARI, --days); no DNS, no order.
-	forEach(jobs, parallel, func(j *renewJob) {
+	forEach(c.Context, jobs, parallel, func(j *renewJob) {
 		if err := decide(c, sess, cs, j); err != nil {
+			if c.Err() != nil {
+				notDone(j)
+				return
+			}
+
 			tally.add(&tally.failed)
 			out.printf("%s: failed: %v", j.domain, err)
 
@@ -120,20 +153,25 @@ func renewAction(c *cli.Context) error {
 			tally.add(&tally.notDue)
 			out.printf("%s: not due (expires %s)", j.domain, j.cert.NotAfter.UTC().Format(time.RFC3339))
 		}
-	})
+	}, notDone)
 
-	due := slices.DeleteFunc(slices.Clone(jobs), func(j *renewJob) bool { return !j.due })
+	due := slices.DeleteFunc(slices.Clone(jobs), func(j *renewJob) bool { return !j.due || j.cert == nil })
 
 	if len(due) > 0 {
 		randomSleep(c)
 
-		err := c.Context.Err()
+		err := c.Err()
 		if err == nil {
 			err = sess.enablePersist(c)
 		}
 
 		if err != nil {
 			for _, j := range due {
+				if c.Err() != nil {
+					notDone(j)
+					continue
+				}
+
 				tally.add(&tally.failed)
 				out.printf("%s: failed: %v", j.domain, err)
 			}
@@ -145,19 +183,26 @@ func renewAction(c *cli.Context) error {
 	// Step 2: renew, sharing one client and account.
 	var hookMu sync.Mutex
 
-	forEach(due, parallel, func(j *renewJob) {
+	forEach(c.Context, due, parallel, func(j *renewJob) {
 		res, err := renewOne(c, sess, cs, j)
 		if err != nil {
+			if c.Err() != nil {
+				notDone(j)
+				return
+			}
+
 			tally.add(&tally.failed)
 			out.printf("%s: failed: %v", j.domain, err)
 
 			return
 		}
 
+		// Stored: the hook runs even when interrupted meanwhile, or the new
+		// certificate would never be deployed (a rerun finds it not due).
 		env, err := hookEnv(sess.account.Email, j.domain, res, cs, c.Bool(flgPEM))
 		if err == nil {
 			hookMu.Lock()
-			err = runHook(c.Context, c.String(flgRenewHook), c.Duration(flgRenewHookTimeout), env, c.App.ErrWriter)
+			err = runHook(hookContext(c.Context), c.String(flgRenewHook), c.Duration(flgRenewHookTimeout), env, c.App.ErrWriter)
 			hookMu.Unlock()
 		}
 
@@ -170,11 +215,16 @@ func renewAction(c *cli.Context) error {
 
 		tally.add(&tally.renewed)
 		out.printf("%s: renewed%s", j.domain, expiresSuffix(res.Certificate))
-	})
+	}, notDone)
 
-	out.printf("renewed %d, not due %d, failed %d in %.1fs", tally.renewed, tally.notDue, tally.failed, time.Since(start).Seconds())
+	if tally.interrupted > 0 {
+		out.printf("renewed %d, not due %d, failed %d, interrupted %d in %.1fs",
+			tally.renewed, tally.notDue, tally.failed, tally.interrupted, time.Since(start).Seconds())
+	} else {
+		out.printf("renewed %d, not due %d, failed %d in %.1fs", tally.renewed, tally.notDue, tally.failed, time.Since(start).Seconds())
+	}
 
-	if tally.failed > 0 {
+	if tally.failed > 0 || tally.interrupted > 0 {
 		return errReported
 	}
 
@@ -207,14 +257,15 @@ func renewJobs(set *settings, cs *storage.CertStore) ([]*renewJob, error) {
 		return []*renewJob{{domain: set.domains[0], domains: set.domains}}, nil
 	}
 
-	entries, err := cs.List()
+	// Scan, not List: one damaged certificate fails alone (in decide).
+	entries, err := cs.Scan()
 	if err != nil {
 		return nil, err
 	}
 
 	jobs := make([]*renewJob, 0, len(entries))
 	for _, e := range entries {
-		jobs = append(jobs, &renewJob{domain: e.Domain})
+		jobs = append(jobs, &renewJob{domain: e.Domain, scanErr: e.Err})
 	}
 
 	return jobs, nil
@@ -224,6 +275,10 @@ func renewJobs(set *settings, cs *storage.CertStore) ([]*renewJob, error) {
 // due: ARI's suggested window first (unless --ari-disable), then --days or
 // --dynamic, and --force-cert-domains when the names differ.
 func decide(c *cli.Context, sess *session, cs *storage.CertStore, j *renewJob) error {
+	if j.scanErr != nil {
+		return j.scanErr
+	}
+
 	certs, err := cs.Certificate(j.domain)
 	if err != nil {
 		return err
@@ -312,24 +367,21 @@ func renewOne(c *cli.Context, sess *session, cs *storage.CertStore, j *renewJob)
 		}
 	}
 
-	var (
-		res *certificate.Resource
-		err error
-	)
+	res, err := interruptible(c.Context, func() (*certificate.Resource, error) {
+		if j.csr != nil {
+			return sess.client.Certificate.ObtainForCSR(certificate.ObtainForCSRRequest{
+				CSR:                            j.csr,
+				PrivateKey:                     key,
+				NotBefore:                      timestamp(c, flgNotBefore),
+				NotAfter:                       timestamp(c, flgNotAfter),
+				Bundle:                         !c.Bool(flgNoBundle),
+				PreferredChain:                 c.String(flgPreferredChain),
+				Profile:                        c.String(flgProfile),
+				AlwaysDeactivateAuthorizations: c.Bool(flgAlwaysDeactivateAuthorizations),
+				ReplacesCertID:                 j.replacesCertID,
+			})
+		}
 
-	if j.csr != nil {
-		res, err = sess.client.Certificate.ObtainForCSR(certificate.ObtainForCSRRequest{
-			CSR:                            j.csr,
-			PrivateKey:                     key,
-			NotBefore:                      timestamp(c, flgNotBefore),
-			NotAfter:                       timestamp(c, flgNotAfter),
-			Bundle:                         !c.Bool(flgNoBundle),
-			PreferredChain:                 c.String(flgPreferredChain),
-			Profile:                        c.String(flgProfile),
-			AlwaysDeactivateAuthorizations: c.Bool(flgAlwaysDeactivateAuthorizations),
-			ReplacesCertID:                 j.replacesCertID,
-		})
-	} else {
 		domains := certcrypto.ExtractDomains(j.cert)
 		if c.Bool(flgForceCertDomains) {
 			domains = slices.Clone(j.domains)
@@ -341,7 +393,7 @@ func renewOne(c *cli.Context, sess *session, cs *storage.CertStore, j *renewJob)
 			}
 		}
 
-		res, err = sess.client.Certificate.Obtain(certificate.ObtainRequest{
+		return sess.client.Certificate.Obtain(certificate.ObtainRequest{
 			Domains:                        domains,
 			PrivateKey:                     key,
 			MustStaple:                     c.Bool(flgMustStaple),
@@ -353,8 +405,7 @@ func renewOne(c *cli.Context, sess *session, cs *storage.CertStore, j *renewJob)
 			AlwaysDeactivateAuthorizations: c.Bool(flgAlwaysDeactivateAuthorizations),
 			ReplacesCertID:                 j.replacesCertID,
 		})
-	}
-
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -366,6 +417,24 @@ func renewOne(c *cli.Context, sess *session, cs *storage.CertStore, j *renewJob)
 	}
 
 	return res, nil
+}
+
+// checkPublisherName fails with newPublisher's usage error when
+// --dns-persist names no known publisher.
+func checkPublisherName(set *settings) error {
+	if set.publisher == "none" {
+		return nil
+	}
+
+	for _, p := range dnsproviders.All() {
+		if strings.EqualFold(p.Name, set.publisher) {
+			return nil
+		}
+	}
+
+	_, err := set.newPublisher()
+
+	return err
 }
 
 // randomSleep is lego's jitter for unattended runs: up to 8 minutes when
@@ -393,16 +462,29 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// forEach runs fn on every job, at most n at a time.
-func forEach(jobs []*renewJob, n int, fn func(*renewJob)) {
+// forEach runs fn on every job, at most n at a time. Once ctx ends it
+// starts no more: the jobs not started go to skipped instead. It returns
+// when every started fn has returned.
+func forEach(ctx context.Context, jobs []*renewJob, n int, fn, skipped func(*renewJob)) {
 	sem := make(chan struct{}, n)
 
 	var wg sync.WaitGroup
 
-	for _, j := range jobs {
-		wg.Add(1)
+	for i, j := range jobs {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
 
-		sem <- struct{}{}
+		if ctx.Err() != nil {
+			for _, rest := range jobs[i:] {
+				skipped(rest)
+			}
+
+			break
+		}
+
+		wg.Add(1)
 
 		go func() {
 			defer wg.Done()

@@ -1,17 +1,23 @@
 package main
 
 import (
+	"context"
 	"crypto"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/go-acme/lego/v4/certcrypto"
 	"github.com/go-acme/lego/v4/certificate"
 	"github.com/go-acme/lego/v4/log"
+	"github.com/lego-persist/lego-persist/internal/record"
 	"github.com/lego-persist/lego-persist/internal/storage"
 	"github.com/urfave/cli/v2"
 )
@@ -39,16 +45,33 @@ func runAction(c *cli.Context) error {
 		return usageErrorf("pass --%s/-d (or --%s/-c with a CSR)", flgDomains, flgCSR)
 	}
 
+	if set.domains, err = checkDomains(set.domains); err != nil {
+		return err
+	}
+
+	// A publisher that cannot be built (unknown name, missing variable)
+	// fails now, before an account key is created or the CA is asked.
+	if _, err := set.newPublisher(); err != nil {
+		return err
+	}
+
 	lock, err := lockStore(c, set)
 	if err != nil {
 		return err
 	}
 	defer unlockStore(lock)
 
+	cs := set.store().Certificates(certOptions(c))
+	if err := recoverCertificates(cs); err != nil {
+		return err
+	}
+
 	sess, err := openSession(c, set, true)
 	if err != nil {
 		return err
 	}
+
+	bindToContext(c.Context, sess.cfg.HTTPClient)
 
 	if err := sess.ensureRegistered(c); err != nil {
 		return err
@@ -58,12 +81,11 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 
-	res, err := obtain(c, sess, set)
+	res, err := interruptible(c.Context, func() (*certificate.Resource, error) { return obtain(c, sess, set) })
 	if err != nil {
 		return fmt.Errorf("could not obtain a certificate: %w", err)
 	}
 
-	cs := sess.store.Certificates(certOptions(c))
 	if err := cs.Save(res); err != nil {
 		return err
 	}
@@ -75,7 +97,181 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 
-	return runHook(c.Context, c.String(flgRunHook), c.Duration(flgRunHookTimeout), env, c.App.ErrWriter)
+	// The certificate is stored: its hook runs even after an interruption,
+	// or the new certificate would never be deployed (see hookContext).
+	return runHook(hookContext(c.Context), c.String(flgRunHook), c.Duration(flgRunHookTimeout), env, c.App.ErrWriter)
+}
+
+// recoverCertificates completes certificate saves that an earlier process
+// could not finish (killed mid-save) and removes their temporary files.
+// Call it holding the lock.
+func recoverCertificates(cs *storage.CertStore) error {
+	rec, err := cs.Recover()
+
+	for _, base := range rec.Completed {
+		log.Warnf("[%s] completed the save of a certificate that an interrupted run had begun", base)
+	}
+
+	if len(rec.Removed) > 0 {
+		log.Infof("removed %d temporary file(s) of an interrupted run from %s", len(rec.Removed), cs.Dir())
+	}
+
+	if err != nil {
+		return fmt.Errorf("storage %s: %w", cs.Dir(), err)
+	}
+
+	return nil
+}
+
+// checkDomains normalizes --domains to lowercase A-labels (IDNs are stored
+// and ordered under their A-label names, as lego stores them) and rejects
+// names no CA could issue for, naming the domain and the cause. It runs
+// before anything is written.
+func checkDomains(domains []string) ([]string, error) {
+	out := make([]string, 0, len(domains))
+
+	for _, d := range domains {
+		n, err := record.NormalizeDomain(d)
+		if err != nil {
+			return nil, usageErrorf("--%s %q: %w", flgDomains, d, err)
+		}
+
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+
+	return out, nil
+}
+
+// ctxTransport ends every request when ctx ends: lego v4's ACME calls take
+// no context, so this is how an interrupted command stops talking to the
+// CA (each call then fails at once, and lego gives up on the order).
+//
+// It also carries the client's overall timeout. http.Client.Timeout starts
+// a goroutine per request that ends only when the response body is closed
+// or read to the end, and lego v4.35.2 never closes the body of responses
+// it does not decode (every HEAD newNonce): with Client.Timeout, a run over
+// many certificates keeps one goroutine per such request alive for the
+// whole timeout. A context deadline costs no goroutine.
+type ctxTransport struct {
+	ctx     context.Context //nolint:containedctx // the command's lifetime, by design.
+	base    http.RoundTripper
+	timeout time.Duration
+}
+
+// bindToContext makes every request of hc end when ctx ends, and moves
+// hc.Timeout into the transport (same meaning: the whole exchange, body
+// included). Call it before hc is used concurrently.
+func bindToContext(ctx context.Context, hc *http.Client) {
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+
+	hc.Transport = &ctxTransport{ctx: ctx, base: base, timeout: hc.Timeout}
+	hc.Timeout = 0
+}
+
+func (t *ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), context.Cause(t.ctx))
+	}
+
+	rctx, cancel := context.WithCancelCause(req.Context())
+	release := func() { cancel(nil) }
+
+	if t.timeout > 0 {
+		var cancelTimeout context.CancelFunc
+
+		rctx, cancelTimeout = context.WithTimeoutCause(rctx, t.timeout,
+			fmt.Errorf("%s %s: no complete answer within %s (--%s)", req.Method, req.URL.Redacted(), t.timeout, flgHTTPTimeout))
+		release = func() { cancelTimeout(); cancel(nil) }
+	}
+
+	stop := context.AfterFunc(t.ctx, func() { cancel(context.Cause(t.ctx)) })
+
+	resp, err := t.base.RoundTrip(req.WithContext(rctx))
+	if err != nil {
+		stop()
+		release()
+
+		return nil, err
+	}
+
+	resp.Body = &releaseBody{ReadCloser: resp.Body, release: func() { stop(); release() }}
+
+	return resp, nil
+}
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
+// wrapped transport.
+func (t *ctxTransport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// releaseBody frees the request's context when the body is closed.
+type releaseBody struct {
+	io.ReadCloser
+	once    sync.Once
+	release func()
+}
+
+func (b *releaseBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.release)
+
+	return err
+}
+
+// interruptGrace is how long an interrupted command still waits for an
+// ACME operation in flight: its requests fail at once, so it normally
+// returns well within this; the grace only bounds lego's wait loops.
+const interruptGrace = time.Second
+
+// interruptible runs an ACME operation and returns its result, or an error
+// carrying ctx's cause when ctx ends and the operation has not returned
+// within interruptGrace. lego v4's order and authorization waits retry
+// failed polls until their own timeout (--cert.timeout), so a cancelled
+// operation can linger for that long; it is then abandoned (its
+// goroutine ends with the process), and nothing of it is saved: only the
+// caller saves, and only what op returned in time.
+func interruptible(ctx context.Context, op func() (*certificate.Resource, error)) (*certificate.Resource, error) {
+	type result struct {
+		res *certificate.Resource
+		err error
+	}
+
+	done := make(chan result, 1)
+
+	go func() {
+		res, err := op()
+		done <- result{res, err}
+	}()
+
+	select {
+	case r := <-done:
+		return r.res, r.err
+	case <-ctx.Done():
+	}
+
+	t := time.NewTimer(interruptGrace)
+	defer t.Stop()
+
+	select {
+	case r := <-done:
+		return r.res, r.err
+	case <-t.C:
+		return nil, context.Cause(ctx)
+	}
+}
+
+// hookContext is the context of a hook for a certificate already stored:
+// not cancelled by an interruption (the hook keeps its own timeout).
+func hookContext(ctx context.Context) context.Context {
+	return context.WithoutCancel(ctx)
 }
 
 func certOptions(c *cli.Context) storage.CertOptions {

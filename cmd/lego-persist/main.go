@@ -5,52 +5,173 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
+	"strings"
 	"syscall"
+
+	"github.com/urfave/cli/v2"
 )
 
 // version is stamped at release time: -ldflags "-X main.version=1.2.3".
 var version = "dev"
 
+// envDebugGoroutines makes the process print runtime.NumGoroutine to
+// standard error when the command returns (leak checks of the load tests);
+// the value "stacks" adds every goroutine's stack.
+const envDebugGoroutines = "LEGO_PERSIST_DEBUG_GOROUTINES"
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext(os.Stderr)
 	code := run(ctx, os.Args, os.Stdout, os.Stderr)
+
+	if v := os.Getenv(envDebugGoroutines); v != "" {
+		fmt.Fprintf(os.Stderr, "lego-persist: goroutines at exit: %d\n", runtime.NumGoroutine())
+
+		if v == "stacks" {
+			_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
+		}
+	}
 
 	stop()
 	os.Exit(code)
 }
 
+// interrupted is the cancellation cause of the command context after
+// SIGINT or SIGTERM.
+type interrupted struct{ sig syscall.Signal }
+
+func (i *interrupted) Error() string {
+	return "interrupted by " + signalName(i.sig)
+}
+
+// exitCode is the shell convention for a process ended by a signal.
+func (i *interrupted) exitCode() int { return 128 + int(i.sig) }
+
+func signalName(sig syscall.Signal) string {
+	switch sig {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	default:
+		return sig.String()
+	}
+}
+
+// interruptContext returns a context cancelled, with an *interrupted
+// cause, at the first SIGINT or SIGTERM. The command then stops starting
+// work and cancels its requests to the CA, but a certificate whose files
+// are being saved is saved completely (saves do not watch the context). A
+// second signal exits at once: storage survives even that (see
+// storage.CertStore.Recover), the next run completes an interrupted save.
+func interruptContext(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	done := make(chan struct{})
+
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+
+	go func() {
+		first := true
+
+		for {
+			select {
+			case <-done:
+				return
+			case s := <-sigs:
+				sig, _ := s.(syscall.Signal)
+				cause := &interrupted{sig: sig}
+
+				if !first {
+					fmt.Fprintf(stderr, "lego-persist: %v again: exiting now; the next run completes any interrupted save\n", cause)
+					os.Exit(cause.exitCode())
+				}
+
+				first = false
+
+				fmt.Fprintf(stderr, "lego-persist: %v: stopping; certificates being saved are finished first (signal again to exit at once)\n", cause)
+				cancel(cause)
+			}
+		}
+	}()
+
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel(nil)
+	}
+}
+
 // run executes the CLI and returns the process exit code: 0 success, 1 some
-// certificate or check failed, 2 usage error.
+// certificate or check failed, 2 usage error, 128+n when signal n
+// interrupted a command that had not finished all its work (130 SIGINT,
+// 143 SIGTERM).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	app.Before = warnInsecure
 
 	err := app.RunContext(ctx, args)
 	if err == nil {
 		return exitOK
 	}
 
+	code := exitFailed
+
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintf(stderr, "lego-persist: %v\n", ee.err)
-		}
-
-		if ee.code == exitUsage {
-			fmt.Fprintln(stderr, "Run 'lego-persist --help' (or 'lego-persist help <command>') for usage.")
-		}
-
-		return ee.code
+		code = ee.code
+		err = ee.err
 	}
 
-	fmt.Fprintf(stderr, "lego-persist: %v\n", err)
+	if err != nil {
+		fmt.Fprintf(stderr, "lego-persist: %v%s\n", err, hint(err))
+	}
 
-	return exitFailed
+	if code == exitUsage {
+		fmt.Fprintln(stderr, "Run 'lego-persist --help' (or 'lego-persist help <command>') for usage.")
+	}
+
+	var intr *interrupted
+	if errors.As(context.Cause(ctx), &intr) {
+		fmt.Fprintf(stderr, "lego-persist: %v before the work was done; run the same command again to finish it\n", intr)
+		return intr.exitCode()
+	}
+
+	return code
+}
+
+// insecureWarning is printed on every run with --tls-skip-verify: nothing
+// may turn TLS verification off silently.
+const insecureWarning = `WARNING: --%s: the CA's TLS certificate is NOT verified. Anyone on the
+network path can impersonate the CA, see the account's requests and hand
+out certificates of their choice. For a private CA, trust its root with
+LEGO_CA_CERTIFICATES=/path/to/root.pem instead.
+`
+
+func warnInsecure(c *cli.Context) error {
+	if c.Bool(flgTLSSkipVerify) {
+		fmt.Fprintf(c.App.ErrWriter, insecureWarning, flgTLSSkipVerify)
+	}
+
+	return nil
+}
+
+// hint adds the next step to errors whose cause is well known.
+func hint(err error) string {
+	var unknownCA x509.UnknownAuthorityError
+	if errors.As(err, &unknownCA) || strings.Contains(err.Error(), "certificate signed by unknown authority") {
+		return "; the CA's TLS certificate is not signed by a trusted root: if the CA uses a private root," +
+			" set LEGO_CA_CERTIFICATES to its PEM file"
+	}
+
+	return ""
 }
 
 func versionString() string {

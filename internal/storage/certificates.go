@@ -84,8 +84,12 @@ func (c *CertStore) Path(domain, ext string) (string, error) {
 
 // Save stores a certificate resource under res.Domain as lego does:
 // .crt, .issuer.crt (when known), .key (when known, i.e. not from a CSR),
-// .pem with CertOptions.PEM, and the .json metadata. The .json is written
-// last, so a stored .json means the other files of that issuance are there.
+// .pem with CertOptions.PEM, and the .json metadata.
+//
+// The files are written as one set (see writeSet): when Save returns, all
+// of them are new, or (on an error before the commit) all are as they were.
+// An interruption, even SIGKILL, never leaves a new .crt beside an old .key
+// once Recover has run.
 func (c *CertStore) Save(res *certificate.Resource) error {
 	domain := res.Domain
 	if domain == "" {
@@ -121,15 +125,24 @@ func (c *CertStore) Save(res *certificate.Resource) error {
 
 	files = append(files, namedData{ResourceExt, meta})
 
+	set := make(map[string][]byte, len(files))
+	base := ""
+
 	for _, f := range files {
 		path, err := c.Path(domain, f.ext)
 		if err != nil {
 			return err
 		}
 
-		if err := WriteFileAtomic(path, f.data, FilePerm); err != nil {
-			return fmt.Errorf("%s: save certificate: %w", domain, err)
+		set[path] = f.data
+
+		if f.ext == ResourceExt {
+			base = strings.TrimSuffix(filepath.Base(path), ResourceExt)
 		}
+	}
+
+	if err := writeSet(c.dir, base, set); err != nil {
+		return fmt.Errorf("%s: save certificate: %w", domain, err)
 	}
 
 	return nil
@@ -216,11 +229,35 @@ type Entry struct {
 	NotAfter time.Time
 	// Path is the .crt file.
 	Path string
+	// Err is set by Scan when the .crt could not be read or parsed; Names
+	// and NotAfter are then empty.
+	Err error
 }
 
 // List returns every stored certificate, sorted by Domain. A .crt that
 // cannot be parsed is an error naming the file; issuer files are skipped.
+// Scan is the variant that reports such files per entry instead.
 func (c *CertStore) List() ([]Entry, error) {
+	entries, err := c.Scan()
+	if err != nil {
+		return nil, err
+	}
+
+	for _, e := range entries {
+		if e.Err != nil {
+			return nil, fmt.Errorf("list certificates: %w", e.Err)
+		}
+	}
+
+	return entries, nil
+}
+
+// Scan returns every stored certificate, sorted by Domain, like List; a
+// .crt that cannot be read or parsed does not stop it: its Entry carries
+// Err (naming the file and the cause) and a Domain taken from its .json,
+// else from its file name, so that one damaged certificate does not keep
+// the others from being renewed.
+func (c *CertStore) Scan() ([]Entry, error) {
 	matches, err := filepath.Glob(filepath.Join(c.dir, "*"+CertExt))
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", c.dir, err)
@@ -233,42 +270,55 @@ func (c *CertStore) List() ([]Entry, error) {
 			continue
 		}
 
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("list certificates: %w", err)
-		}
-
-		leaf, err := certcrypto.ParsePEMCertificate(raw)
-		if err != nil {
-			return nil, fmt.Errorf("list certificates: %s: %w", path, err)
-		}
-
-		domain := ""
-
-		base := strings.TrimSuffix(path, CertExt)
-		if metaRaw, err := os.ReadFile(base + ResourceExt); err == nil {
-			var res certificate.Resource
-			if json.Unmarshal(metaRaw, &res) == nil {
-				domain = res.Domain
-			}
-		}
-
-		if domain == "" {
-			domain, err = certcrypto.GetCertificateMainDomain(leaf)
-			if err != nil {
-				return nil, fmt.Errorf("list certificates: %s: %w", path, err)
-			}
-		}
-
-		entries = append(entries, Entry{
-			Domain:   domain,
-			Names:    certcrypto.ExtractDomains(leaf),
-			NotAfter: leaf.NotAfter,
-			Path:     path,
-		})
+		entries = append(entries, scanOne(path))
 	}
 
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Domain < entries[j].Domain })
 
 	return entries, nil
+}
+
+func scanOne(path string) Entry {
+	base := strings.TrimSuffix(path, CertExt)
+
+	domain := ""
+
+	if metaRaw, err := os.ReadFile(base + ResourceExt); err == nil {
+		var res certificate.Resource
+		if json.Unmarshal(metaRaw, &res) == nil {
+			domain = res.Domain
+		}
+	}
+
+	fallback := domain
+	if fallback == "" {
+		// lego's file name: "_" stands for the wildcard label.
+		fallback = filepath.Base(base)
+		if strings.HasPrefix(fallback, "_.") {
+			fallback = "*." + strings.TrimPrefix(fallback, "_.")
+		}
+	}
+
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Entry{Domain: fallback, Path: path, Err: fmt.Errorf("%s: read %s: %w", fallback, path, err)}
+	}
+
+	leaf, err := certcrypto.ParsePEMCertificate(raw)
+	if err != nil {
+		return Entry{Domain: fallback, Path: path, Err: fmt.Errorf("%s: %s is not a PEM certificate (%w); restore it from a backup or delete the %s.* files", fallback, path, err, base)}
+	}
+
+	if domain == "" {
+		if domain, err = certcrypto.GetCertificateMainDomain(leaf); err != nil {
+			return Entry{Domain: fallback, Path: path, Err: fmt.Errorf("%s: %s: %w", fallback, path, err)}
+		}
+	}
+
+	return Entry{
+		Domain:   domain,
+		Names:    certcrypto.ExtractDomains(leaf),
+		NotAfter: leaf.NotAfter,
+		Path:     path,
+	}
 }
