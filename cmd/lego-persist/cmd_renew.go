@@ -71,10 +71,6 @@ func renewAction(c *cli.Context) error {
 		return usageErrorf("--%s needs --%s/-d", flgForceCertDomains, flgDomains)
 	}
 
-	if set.domains, err = checkDomains(set.domains); err != nil {
-		return err
-	}
-
 	// An unknown --dns-persist name is a usage error before anything runs;
 	// the publisher itself is built only when a certificate is due (its
 	// credentials are not needed while every record exists).
@@ -393,18 +389,10 @@ func renewOne(c *cli.Context, sess *session, cs *storage.CertStore, j *renewJob)
 			}
 		}
 
-		return sess.client.Certificate.Obtain(certificate.ObtainRequest{
-			Domains:                        domains,
-			PrivateKey:                     key,
-			MustStaple:                     c.Bool(flgMustStaple),
-			NotBefore:                      timestamp(c, flgNotBefore),
-			NotAfter:                       timestamp(c, flgNotAfter),
-			Bundle:                         !c.Bool(flgNoBundle),
-			PreferredChain:                 c.String(flgPreferredChain),
-			Profile:                        c.String(flgProfile),
-			AlwaysDeactivateAuthorizations: c.Bool(flgAlwaysDeactivateAuthorizations),
-			ReplacesCertID:                 j.replacesCertID,
-		})
+		req := obtainRequest(c, domains, key)
+		req.ReplacesCertID = j.replacesCertID
+
+		return sess.client.Certificate.Obtain(req)
 	})
 	if err != nil {
 		return nil, err

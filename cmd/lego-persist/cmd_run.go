@@ -45,10 +45,6 @@ func runAction(c *cli.Context) error {
 		return usageErrorf("pass --%s/-d (or --%s/-c with a CSR)", flgDomains, flgCSR)
 	}
 
-	if set.domains, err = checkDomains(set.domains); err != nil {
-		return err
-	}
-
 	// A publisher that cannot be built (unknown name, missing variable)
 	// fails now, before an account key is created or the CA is asked.
 	if _, err := set.newPublisher(); err != nil {
@@ -293,17 +289,7 @@ func obtain(c *cli.Context, sess *session, set *settings) (*certificate.Resource
 	}
 
 	if len(set.domains) > 0 {
-		return sess.client.Certificate.Obtain(certificate.ObtainRequest{
-			Domains:                        set.domains,
-			PrivateKey:                     key,
-			MustStaple:                     c.Bool(flgMustStaple),
-			NotBefore:                      timestamp(c, flgNotBefore),
-			NotAfter:                       timestamp(c, flgNotAfter),
-			Bundle:                         !c.Bool(flgNoBundle),
-			PreferredChain:                 c.String(flgPreferredChain),
-			Profile:                        c.String(flgProfile),
-			AlwaysDeactivateAuthorizations: c.Bool(flgAlwaysDeactivateAuthorizations),
-		})
+		return sess.client.Certificate.Obtain(obtainRequest(c, set.domains, key))
 	}
 
 	csr, err := readCSR(set.csr)
@@ -387,5 +373,21 @@ func lockStore(c *cli.Context, set *settings) (*storage.FileLock, error) {
 func unlockStore(lock *storage.FileLock) {
 	if err := lock.Unlock(); err != nil {
 		log.Warnf("%v", err)
+	}
+}
+
+// obtainRequest is lego's ObtainRequest from the command's flags, shared by
+// run and renew.
+func obtainRequest(c *cli.Context, domains []string, key crypto.PrivateKey) certificate.ObtainRequest {
+	return certificate.ObtainRequest{
+		Domains:                        domains,
+		PrivateKey:                     key,
+		MustStaple:                     c.Bool(flgMustStaple),
+		NotBefore:                      timestamp(c, flgNotBefore),
+		NotAfter:                       timestamp(c, flgNotAfter),
+		Bundle:                         !c.Bool(flgNoBundle),
+		PreferredChain:                 c.String(flgPreferredChain),
+		Profile:                        c.String(flgProfile),
+		AlwaysDeactivateAuthorizations: c.Bool(flgAlwaysDeactivateAuthorizations),
 	}
 }

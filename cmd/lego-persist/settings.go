@@ -91,7 +91,11 @@ func loadSettings(c *cli.Context) (*settings, error) {
 		return nil, err
 	}
 
-	s.domains = domains
+	// Every command sees normalized names (lowercase A-labels) and refuses
+	// names no CA could issue for before anything is read or written.
+	if s.domains, err = checkDomains(domains); err != nil {
+		return nil, err
+	}
 
 	if s.publisher == "" {
 		s.publisher = "none"

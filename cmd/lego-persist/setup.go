@@ -297,7 +297,8 @@ func (s *session) enablePersist(c *cli.Context) error {
 		pub = m.WithCheck(servedEverywhere(dnsc))
 	}
 
-	if err := persist.Enable(s.client, s.cfg, pub, s.set.persistOpts...); err != nil {
+	opts := append([]persist.Option{persist.WithContext(c.Context)}, s.set.persistOpts...)
+	if err := persist.Enable(s.client, s.cfg, pub, opts...); err != nil {
 		return err
 	}
 

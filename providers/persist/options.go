@@ -1,6 +1,7 @@
 package persist
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -34,6 +35,7 @@ type options struct {
 	allowForeignAccount bool
 	anyDomain           bool
 	now                 func() time.Time
+	ctx                 context.Context //nolint:containedctx // lego's resolver interface carries none.
 }
 
 func defaultOptions() options {
@@ -44,6 +46,7 @@ func defaultOptions() options {
 		dnsTimeout:          DefaultDNSTimeout,
 		validationTimeout:   DefaultValidationTimeout,
 		now:                 time.Now,
+		ctx:                 context.Background(),
 	}
 }
 
@@ -144,4 +147,20 @@ func (o *options) validate() error {
 	}
 
 	return nil
+}
+
+// WithContext bounds every DNS query, record write, propagation wait and
+// validation poll of the solver by ctx: cancel it to abandon the orders in
+// progress (lego's Obtain and Renew take no context of their own). Requests
+// to the CA follow cfg.HTTPClient as usual.
+func WithContext(ctx context.Context) Option {
+	return func(o *options) error {
+		if ctx == nil {
+			return errors.New("WithContext: nil context")
+		}
+
+		o.ctx = ctx
+
+		return nil
+	}
 }

@@ -58,7 +58,7 @@ type group struct {
 
 // Solve implements lego's certificate resolver interface.
 func (s *solver) Solve(authorizations []acme.Authorization) error {
-	ctx := context.Background()
+	ctx := s.opts.ctx
 	fails := &failures{}
 
 	var others []acme.Authorization
