@@ -1,65 +1,28 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-acme/lego/v4/certcrypto"
-	"github.com/go-jose/go-jose/v4"
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 )
-
-const (
-	// hashPrefix is the accountHashPrefix the draft-02 proxy announces.
-	hashPrefix = "https://127.0.0.1/account-hash/"
-	// pebbleIssuer is Pebble's issuer-domain-name.
-	pebbleIssuer = "pebble.letsencrypt.org"
-	// rotationSeconds is the keyRotationPeriod the proxy announces.
-	rotationSeconds = 86400
-)
-
-// draft02Shape rewrites Pebble's draft-01 objects into the draft-02 shape:
-// the directory announces accountHashPrefix, issuerDomainNames and
-// keyRotationPeriod; challenges carry issuerDomainNames and no accounturi.
-func draft02Shape(_ *http.Request, body map[string]any) {
-	if meta, ok := body["meta"].(map[string]any); ok {
-		meta["accountHashPrefix"] = hashPrefix
-		meta["issuerDomainNames"] = []any{pebbleIssuer}
-		meta["keyRotationPeriod"] = rotationSeconds
-	}
-
-	bed.EachChallenge(body, func(ch map[string]any) {
-		if ch["type"] != "dns-persist-01" {
-			return
-		}
-
-		ch["issuerDomainNames"] = ch["issuer-domain-names"]
-		delete(ch, "issuer-domain-names")
-		delete(ch, "accounturi")
-	})
-}
 
 // draft02CA is a harness whose CA is Pebble behind the draft-02 proxy, with
 // an account registered through that proxy.
 type draft02CA struct {
-	*harness
+	*e2etest.Harness
 	proxy *bed.Proxy
 }
 
@@ -68,19 +31,15 @@ func newDraft02CA(t *testing.T) *draft02CA {
 
 	b := bed.New(t, bed.Options{})
 
-	proxy, err := b.NewProxy(context.Background(), draft02Shape)
-	if err != nil {
-		t.Fatal(err)
-	}
+	proxy := e2etest.Proxy(t, b, e2etest.Draft02)
 
-	t.Cleanup(func() { _ = proxy.Close() })
-
-	ca := &draft02CA{harness: newHarness(t, b), proxy: proxy}
+	ca := &draft02CA{Harness: newHarness(t, b), proxy: proxy}
+	ca.Server = proxy.URL
 
 	// lego-persist registers in 'run' only. Pebble (draft-01 inside) cannot
 	// validate a draft-02 record, and read-only mode publishes nothing, so
 	// this run fails after registering; only the account matters here.
-	res := ca.run(t, "--accept-tos", "--dns-persist", "none", "-d", domain(b, "register"), "run")
+	res := ca.Run(t, "--accept-tos", "--dns-persist", "none", "-d", e2etest.Domain(b, "register"), "run")
 	if _, err := os.Stat(ca.accountFile(t)); err != nil {
 		t.Fatalf("no account stored after run (%v):\n%s", err, res)
 	}
@@ -93,50 +52,11 @@ func newDraft02CA(t *testing.T) *draft02CA {
 	return ca
 }
 
-// run executes lego-persist against the proxy, with the bed's BIND as the
-// only resolver, checked directly.
-func (ca *draft02CA) run(t *testing.T, args ...string) result {
-	t.Helper()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-
-	globals := []string{
-		"--server", ca.proxy.URL,
-		"--path", ca.path,
-		"--email", ca.email,
-		"--dns-persist.resolvers", ca.b.DNSAddr,
-		"--dns-persist.propagation.disable-ans",
-		"--dns-persist.propagation.interval", "50ms",
-	}
-
-	cmd := exec.CommandContext(ctx, binary, append(globals, args...)...)
-	cmd.Env = append(os.Environ(), ca.b.Env()...)
-
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-
-	err := cmd.Run()
-	res := result{stdout: out.String(), stderr: errOut.String()}
-
-	var ee *exec.ExitError
-
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		res.code = ee.ExitCode()
-	default:
-		t.Fatalf("run lego-persist %v: %v", args, err)
-	}
-
-	return res
-}
-
 // accountFile is the stored account.json (lego's layout: one server folder).
 func (ca *draft02CA) accountFile(t *testing.T) string {
 	t.Helper()
 
-	matches, err := filepath.Glob(filepath.Join(ca.path, "accounts", "*", ca.email, "account.json"))
+	matches, err := filepath.Glob(filepath.Join(ca.Path, "accounts", "*", ca.Email, "account.json"))
 	if err != nil || len(matches) != 1 {
 		t.Fatalf("want one stored account.json, found %q (%v)", matches, err)
 	}
@@ -147,7 +67,7 @@ func (ca *draft02CA) accountFile(t *testing.T) string {
 func (ca *draft02CA) keyFile(t *testing.T) string {
 	t.Helper()
 
-	return filepath.Join(filepath.Dir(ca.accountFile(t)), "keys", ca.email+".key")
+	return filepath.Join(filepath.Dir(ca.accountFile(t)), "keys", ca.Email+".key")
 }
 
 // account reads the stored account URL and key.
@@ -200,28 +120,17 @@ func (ca *draft02CA) rotateKey(t *testing.T) crypto.PrivateKey {
 	return key
 }
 
-// hashedValue is the draft-02 record value, computed independently of the
-// code under test: SHA-256 over len(D) || D || thumbprint || account URL.
+// hashedValue is the draft-02 record value for Pebble, computed
+// independently of the code under test (see e2etest.HashedAccountURI).
 func hashedValue(t *testing.T, key crypto.PrivateKey, d, accountURL string) string {
 	t.Helper()
 
-	tp, err := (&jose.JSONWebKey{Key: key.(crypto.Signer).Public()}).Thumbprint(crypto.SHA256)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	h := sha256.New()
-	h.Write([]byte{byte(len(d))})
-	h.Write([]byte(d))
-	h.Write([]byte(base64.RawURLEncoding.EncodeToString(tp)))
-	h.Write([]byte(accountURL))
-
-	return pebbleIssuer + "; accounturi=" + hashPrefix + "sha-256/" + base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+	return e2etest.PebbleIssuer + "; accounturi=" + e2etest.HashedAccountURI(t, key, d, accountURL)
 }
 
 // zoneLine is the expected zone-file line of a value under 255 octets.
 func zoneLine(d, value string) string {
-	return fmt.Sprintf("%s 3600 IN TXT %q", recordName(d), value)
+	return fmt.Sprintf("%s 3600 IN TXT %q", e2etest.RecordName(d), value)
 }
 
 // recordJSON is one object of record --json.
@@ -230,15 +139,15 @@ type recordJSON struct {
 	TTL                                                        uint32
 }
 
-func decodeRecords(t *testing.T, res result) []recordJSON {
+func decodeRecords(t *testing.T, res e2etest.Result) []recordJSON {
 	t.Helper()
 
-	if res.code != 0 {
+	if res.Code != 0 {
 		t.Fatalf("record failed:\n%s", res)
 	}
 
 	var recs []recordJSON
-	if err := json.Unmarshal([]byte(res.stdout), &recs); err != nil {
+	if err := json.Unmarshal([]byte(res.Stdout), &recs); err != nil {
 		t.Fatalf("record --json: %v\n%s", err, res)
 	}
 
@@ -254,11 +163,11 @@ type checkJSON struct {
 	}
 }
 
-func decodeCheck(t *testing.T, res result) []checkJSON {
+func decodeCheck(t *testing.T, res e2etest.Result) []checkJSON {
 	t.Helper()
 
 	var out []checkJSON
-	if err := json.Unmarshal([]byte(res.stdout), &out); err != nil {
+	if err := json.Unmarshal([]byte(res.Stdout), &out); err != nil {
 		t.Fatalf("check --json: %v\n%s", err, res)
 	}
 
@@ -279,7 +188,7 @@ func TestRecordForAHundredDomainsAtADraft02CACreatesNoOrder(t *testing.T) {
 	)
 
 	for i := range n {
-		d := domain(ca.b, fmt.Sprintf("host%03d", i))
+		d := e2etest.Domain(ca.Bed, fmt.Sprintf("host%03d", i))
 		domains = append(domains, d)
 		want = append(want, zoneLine(d, hashedValue(t, key, d, url)))
 
@@ -298,8 +207,8 @@ func TestRecordForAHundredDomainsAtADraft02CACreatesNoOrder(t *testing.T) {
 
 	orders, authzs := ca.proxy.Count("/order-plz"), ca.proxy.Count("/authZ/")
 
-	res := ca.run(t, append(args, "--domains-file", domainsFile, "record")...)
-	if res.code != 0 {
+	res := ca.Run(t, append(args, "--domains-file", domainsFile, "record")...)
+	if res.Code != 0 {
 		t.Fatalf("record failed:\n%s", res)
 	}
 
@@ -313,7 +222,7 @@ func TestRecordForAHundredDomainsAtADraft02CACreatesNoOrder(t *testing.T) {
 		order = append(order, want[i])
 	}
 
-	if got := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n"); !slices.Equal(got, order) {
+	if got := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n"); !slices.Equal(got, order) {
 		t.Errorf("record printed %d lines, want the %d expected records; first got %q, first want %q", len(got), len(order), got[0], order[0])
 	}
 
@@ -326,7 +235,7 @@ func TestRecordForAHundredDomainsAtADraft02CACreatesNoOrder(t *testing.T) {
 	}
 
 	t.Run("json names draft-02 and the exact form", func(t *testing.T) {
-		recs := decodeRecords(t, ca.run(t, "-d", domains[0], "-d", domains[1], "record", "--json"))
+		recs := decodeRecords(t, ca.Run(t, "-d", domains[0], "-d", domains[1], "record", "--json"))
 		if len(recs) != 2 {
 			t.Fatalf("%d records, want 2", len(recs))
 		}
@@ -334,7 +243,7 @@ func TestRecordForAHundredDomainsAtADraft02CACreatesNoOrder(t *testing.T) {
 		for i, r := range recs {
 			v := hashedValue(t, key, domains[i], url)
 			if r.Draft != "draft-02" || r.Form != "exact" || r.Value != v || r.Domain != domains[i] ||
-				r.Name != recordName(domains[i]) || r.Issuer != pebbleIssuer || "pebble.letsencrypt.org; accounturi="+r.AccountURI != v {
+				r.Name != e2etest.RecordName(domains[i]) || r.Issuer != e2etest.PebbleIssuer || "pebble.letsencrypt.org; accounturi="+r.AccountURI != v {
 				t.Errorf("record %d = %+v, want draft-02 exact %q", i, r, v)
 			}
 		}
@@ -343,14 +252,14 @@ func TestRecordForAHundredDomainsAtADraft02CACreatesNoOrder(t *testing.T) {
 	t.Run("any-domain prints the * form for every domain", func(t *testing.T) {
 		v := hashedValue(t, key, "*", url)
 
-		res := ca.run(t, "--dns-persist.any-domain", "-d", domains[0], "-d", domains[1], "record")
+		res := ca.Run(t, "--dns-persist.any-domain", "-d", domains[0], "-d", domains[1], "record")
 		wantLines := []string{zoneLine(domains[0], v), zoneLine(domains[1], v)}
 
-		if got := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n"); res.code != 0 || !slices.Equal(got, wantLines) {
+		if got := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n"); res.Code != 0 || !slices.Equal(got, wantLines) {
 			t.Errorf("record --dns-persist.any-domain printed %q, want %q\n%s", got, wantLines, res)
 		}
 
-		recs := decodeRecords(t, ca.run(t, "--dns-persist.any-domain", "-d", domains[0], "record", "--json"))
+		recs := decodeRecords(t, ca.Run(t, "--dns-persist.any-domain", "-d", domains[0], "record", "--json"))
 		if len(recs) != 1 || recs[0].Form != "any-domain" || recs[0].Value != v {
 			t.Errorf("record --json = %+v, want the any-domain value %q", recs, v)
 		}
@@ -364,26 +273,26 @@ func TestRecordForAHundredDomainsAtADraft02CACreatesNoOrder(t *testing.T) {
 func TestCheckSaysWhichDraftEachRecordServes(t *testing.T) {
 	ca := newDraft02CA(t)
 	url, key := ca.account(t)
-	d := domain(ca.b, "migrating")
-	name := recordName(d)
+	d := e2etest.Domain(ca.Bed, "migrating")
+	name := e2etest.RecordName(d)
 
-	draft01 := pebbleIssuer + "; accounturi=" + url
+	draft01 := e2etest.PebbleIssuer + "; accounturi=" + url
 	draft02 := hashedValue(t, key, d, url)
 
 	for _, v := range []string{draft01, draft02} {
-		if err := ca.b.AddTXT(context.Background(), name, v); err != nil {
+		if err := ca.Bed.AddTXT(context.Background(), name, v); err != nil {
 			t.Fatal(err)
 		}
 	}
 
-	res := ca.run(t, "-d", d, "check", "--json")
-	if res.code != 0 {
-		t.Fatalf("check: exit %d, want 0:\n%s", res.code, res)
+	res := ca.Run(t, "-d", d, "check", "--json")
+	if res.Code != 0 {
+		t.Fatalf("check: exit %d, want 0:\n%s", res.Code, res)
 	}
 
 	results := decodeCheck(t, res)
 	if len(results) != 1 || results[0].Status != "ok" || results[0].Draft != "draft-02" ||
-		results[0].Value != draft02 || results[0].KeyRotationPeriod != rotationSeconds {
+		results[0].Value != draft02 || results[0].KeyRotationPeriod != e2etest.Draft02KeyRotationSeconds {
 		t.Fatalf("check --json = %+v, want ok by the draft-02 record at a draft-02 CA", results)
 	}
 
@@ -401,56 +310,56 @@ func TestCheckSaysWhichDraftEachRecordServes(t *testing.T) {
 		t.Errorf("records = %q, want %q", serves, want)
 	}
 
-	res = ca.run(t, "-d", d, "check")
-	if res.code != 0 || !strings.Contains(res.stdout, "speaks draft-02") || !strings.Contains(res.stdout, "keyRotationPeriod 24h0m0s") ||
-		!strings.Contains(res.stdout, "serves draft-00 and draft-01 CAs") {
+	res = ca.Run(t, "-d", d, "check")
+	if res.Code != 0 || !strings.Contains(res.Stdout, "speaks draft-02") || !strings.Contains(res.Stdout, "keyRotationPeriod 24h0m0s") ||
+		!strings.Contains(res.Stdout, "serves draft-00 and draft-01 CAs") {
 		t.Errorf("check table lacks the draft, the rotation period or what each record serves:\n%s", res)
 	}
 
 	t.Run("the draft-01 record alone does not serve this CA", func(t *testing.T) {
-		if err := ca.b.DeleteTXT(context.Background(), name, draft02); err != nil {
+		if err := ca.Bed.DeleteTXT(context.Background(), name, draft02); err != nil {
 			t.Fatal(err)
 		}
 
-		res := ca.run(t, "-d", d, "check", "--json")
+		res := ca.Run(t, "-d", d, "check", "--json")
 		results := decodeCheck(t, res)
 
-		if res.code != 1 || len(results) != 1 || results[0].Status != "wrong-account" ||
+		if res.Code != 1 || len(results) != 1 || results[0].Status != "wrong-account" ||
 			results[0].Publish != zoneLine(d, draft02) || !strings.Contains(results[0].Reason, "draft-01") {
-			t.Errorf("exit %d, %+v: want exit 1, wrong-account naming draft-01 and the draft-02 record to publish", res.code, results)
+			t.Errorf("exit %d, %+v: want exit 1, wrong-account naming draft-01 and the draft-02 record to publish", res.Code, results)
 		}
 	})
 }
 
 func TestCheckReportsRecordsHashedWithTheOldKeyAsStale(t *testing.T) {
 	ca := newDraft02CA(t)
-	d := domain(ca.b, "rotated")
-	name := recordName(d)
+	d := e2etest.Domain(ca.Bed, "rotated")
+	name := e2etest.RecordName(d)
 
 	// Publish what 'record' prints for the current key.
-	recs := decodeRecords(t, ca.run(t, "-d", d, "record", "--json"))
+	recs := decodeRecords(t, ca.Run(t, "-d", d, "record", "--json"))
 	if len(recs) != 1 {
 		t.Fatalf("%d records, want 1", len(recs))
 	}
 
 	old := recs[0].Value
-	if err := ca.b.AddTXT(context.Background(), name, old); err != nil {
+	if err := ca.Bed.AddTXT(context.Background(), name, old); err != nil {
 		t.Fatal(err)
 	}
 
-	if res := ca.run(t, "-d", d, "check"); res.code != 0 {
-		t.Fatalf("check before the key change: exit %d, want 0:\n%s", res.code, res)
+	if res := ca.Run(t, "-d", d, "check"); res.Code != 0 {
+		t.Fatalf("check before the key change: exit %d, want 0:\n%s", res.Code, res)
 	}
 
 	newKey := ca.rotateKey(t)
 	url, _ := ca.account(t)
 	fresh := hashedValue(t, newKey, d, url)
 
-	res := ca.run(t, "-d", d, "check", "--json")
+	res := ca.Run(t, "-d", d, "check", "--json")
 	results := decodeCheck(t, res)
 
-	if res.code != 1 || len(results) != 1 {
-		t.Fatalf("exit %d, %d results; want exit 1 and one result:\n%s", res.code, len(results), res)
+	if res.Code != 1 || len(results) != 1 {
+		t.Fatalf("exit %d, %d results; want exit 1 and one result:\n%s", res.Code, len(results), res)
 	}
 
 	r := results[0]
@@ -459,21 +368,21 @@ func TestCheckReportsRecordsHashedWithTheOldKeyAsStale(t *testing.T) {
 		t.Errorf("check --json = %+v\nwant stale-key naming %q, the rotation period and the record to republish %q", r, old, fresh)
 	}
 
-	res = ca.run(t, "-d", d, "check")
-	if res.code != 1 || !strings.Contains(res.stdout, "stale-key") || !strings.Contains(res.stdout, "publish: "+zoneLine(d, fresh)) {
+	res = ca.Run(t, "-d", d, "check")
+	if res.Code != 1 || !strings.Contains(res.Stdout, "stale-key") || !strings.Contains(res.Stdout, "publish: "+zoneLine(d, fresh)) {
 		t.Errorf("check table: want stale-key and the record to republish, exit 1:\n%s", res)
 	}
 
 	t.Run("republishing fixes it while the old value stays listed", func(t *testing.T) {
-		if err := ca.b.AddTXT(context.Background(), name, fresh); err != nil {
+		if err := ca.Bed.AddTXT(context.Background(), name, fresh); err != nil {
 			t.Fatal(err)
 		}
 
-		res := ca.run(t, "-d", d, "check", "--json")
+		res := ca.Run(t, "-d", d, "check", "--json")
 		results := decodeCheck(t, res)
 
-		if res.code != 0 || len(results) != 1 || results[0].Status != "ok" || len(results[0].Records) != 2 {
-			t.Fatalf("exit %d, %+v: want ok with two records", res.code, results)
+		if res.Code != 0 || len(results) != 1 || results[0].Status != "ok" || len(results[0].Records) != 2 {
+			t.Fatalf("exit %d, %+v: want ok with two records", res.Code, results)
 		}
 
 		for _, rec := range results[0].Records {

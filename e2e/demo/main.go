@@ -7,10 +7,6 @@ package main
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -18,26 +14,13 @@ import (
 	stdlog "log"
 	"os"
 	"os/signal"
-	"strings"
 	"time"
 
-	"github.com/go-acme/lego/v4/certificate"
-	"github.com/go-acme/lego/v4/lego"
 	legolog "github.com/go-acme/lego/v4/log"
-	"github.com/go-acme/lego/v4/registration"
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 	"github.com/lego-persist/lego-persist/providers/persist"
-	"github.com/lego-persist/lego-persist/providers/persist/rfc2136"
 )
-
-type user struct {
-	key crypto.PrivateKey
-	reg *registration.Resource
-}
-
-func (u *user) GetEmail() string                        { return "" }
-func (u *user) GetRegistration() *registration.Resource { return u.reg }
-func (u *user) GetPrivateKey() crypto.PrivateKey        { return u.key }
 
 func main() {
 	if err := run(); err != nil {
@@ -64,46 +47,31 @@ func run() error {
 
 	fmt.Printf("  BIND  %s (zone %s, TSIG key %s)\n  Pebble %s\n", b.DNSAddr, b.Zone, b.TSIGKey, b.DirectoryURL)
 
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-
-	u := &user{key: key}
-	cfg := lego.NewConfig(u)
-	cfg.CADirURL = b.DirectoryURL
-	cfg.HTTPClient = b.HTTPClient()
-
-	client, err := lego.NewClient(cfg)
+	client, cfg, u, err := e2etest.NewClient(b.DirectoryURL, b.HTTPClient())
 	if err != nil {
 		return err
 	}
 
 	step("registering an ACME account")
 
-	if u.reg, err = client.Registration.Register(registration.RegisterOptions{TermsOfServiceAgreed: true}); err != nil {
+	if err := e2etest.Register(client, u); err != nil {
 		return err
 	}
 
-	fmt.Println("  account", u.reg.URI)
+	fmt.Println("  account", u.Registration.URI)
 
-	pcfg := rfc2136.NewDefaultConfig()
-	pcfg.Nameserver, pcfg.TSIGKey, pcfg.TSIGSecret, pcfg.TSIGAlgorithm = b.DNSAddr, b.TSIGKey, b.TSIGSecret, b.TSIGAlgorithm
-
-	pub, err := rfc2136.NewDNSProviderConfig(pcfg)
+	pub, err := e2etest.NewRFC2136(b)
 	if err != nil {
 		return err
 	}
 
-	err = persist.Enable(client, cfg, pub,
-		persist.WithResolvers(b.DNSAddr), persist.WithAuthoritativeCheck(false),
-		persist.WithPropagationTimeout(30*time.Second, 50*time.Millisecond))
+	err = persist.Enable(client, cfg, pub, e2etest.Loopback(b.DNSAddr, 30*time.Second, 50*time.Millisecond)...)
 	if err != nil {
 		return err
 	}
 
-	domain := "www." + strings.TrimSuffix(b.Zone, ".")
-	recordName := "_validation-persist." + domain + "."
+	domain := e2etest.Domain(b, "www")
+	recordName := e2etest.RecordName(domain)
 
 	for i, what := range []string{"first issuance: no record yet", "renewal: record in place"} {
 		step(what)
@@ -115,7 +83,7 @@ func run() error {
 
 		start := time.Now()
 
-		res, err := client.Certificate.Obtain(certificate.ObtainRequest{Domains: []string{domain}, Bundle: true})
+		res, err := e2etest.Obtain(client, domain)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-acme/lego/v4/lego"
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 	"github.com/lego-persist/lego-persist/providers/persist"
 )
 
@@ -186,32 +187,27 @@ func TestBadInputIsRefusedBeforeAnyDNSWrite(t *testing.T) {
 			dirURL := b.DirectoryURL
 
 			if tt.rewrite != nil {
-				proxy, err := b.NewProxy(context.Background(), tt.rewrite)
-				if err != nil {
-					t.Fatal(err)
-				}
-
-				t.Cleanup(func() { _ = proxy.Close() })
+				proxy := e2etest.Proxy(t, b, tt.rewrite)
 				dirURL = proxy.URL
 			}
 
-			client, cfg := account(t, b, dirURL)
+			client, cfg := e2etest.Account(t, b, dirURL)
 
 			label := tt.domain
 			if label == "" {
 				label = "bad" + strconv.Itoa(i)
 			}
 
-			domain := fqdn(b, label)
-			rr := recordName(strings.TrimPrefix(domain, "*."))
+			domain := e2etest.Domain(b, label)
+			rr := e2etest.RecordName(strings.TrimPrefix(domain, "*."))
 
 			if tt.seed != nil {
 				for _, v := range tt.seed(cfg, b) {
-					addTXT(t, b, rr, v)
+					e2etest.AddTXT(t, b, rr, v)
 				}
 			}
 
-			pub := &countingPublisher{next: rfc2136Publisher(t, b, b.TSIGKey, b.TSIGSecret)}
+			pub := publisher(t, b)
 
 			var p persist.Publisher = pub
 			if tt.readOnly {
@@ -222,10 +218,10 @@ func TestBadInputIsRefusedBeforeAnyDNSWrite(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			before := serial(t, b)
+			before := e2etest.SOASerial(t, b)
 			recordsBefore := txtOrNil(b, rr)
 
-			_, err := obtain(client, domain)
+			_, err := e2etest.Obtain(client, domain)
 			if tt.caRefusesOrder {
 				wantCause(t, err, tt.causes...)
 			} else {
@@ -234,11 +230,11 @@ func TestBadInputIsRefusedBeforeAnyDNSWrite(t *testing.T) {
 
 			t.Logf("error: %v", err)
 
-			if n := pub.calls.Load(); n != 0 {
-				t.Errorf("Publish called %d times (%q); want none", n, pub.published())
+			if n := pub.Calls(); n != 0 {
+				t.Errorf("Publish called %d times (%q); want none", n, pub.Published())
 			}
 
-			if after := serial(t, b); after != before {
+			if after := e2etest.SOASerial(t, b); after != before {
 				t.Errorf("SOA serial %d -> %d: something was written", before, after)
 			}
 
@@ -298,9 +294,9 @@ func TestBadCallerInputIsRefusedByEnable(t *testing.T) {
 			)
 
 			if tt.registered {
-				client, cfg = account(t, b, b.DirectoryURL)
+				client, cfg = e2etest.Account(t, b, b.DirectoryURL)
 			} else {
-				client, cfg, _ = newClient(t, b.DirectoryURL, b.HTTPClient())
+				client, cfg, _ = e2etest.Client(t, b.DirectoryURL, b.HTTPClient())
 			}
 
 			certifier := client.Certificate
@@ -323,7 +319,7 @@ func TestEnableKeepsTheCallersHTTPClient(t *testing.T) {
 	t.Parallel()
 
 	b := bed.New(t, bed.Options{})
-	client, cfg := account(t, b, b.DirectoryURL)
+	client, cfg := e2etest.Account(t, b, b.DirectoryURL)
 	hc := cfg.HTTPClient
 	transport := hc.Transport
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-acme/lego/v4/certcrypto"
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 	"github.com/lego-persist/lego-persist/providers/persist"
 )
 
@@ -49,27 +50,27 @@ func TestUnusableRecordsGetOneCorrectRecordBesideThem(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			client, cfg := account(t, b, b.DirectoryURL)
+			client, cfg := e2etest.Account(t, b, b.DirectoryURL)
 			pub := publisher(t, b)
 
 			if err := persist.Enable(client, cfg, pub, loopback(b.DNSAddr)...); err != nil {
 				t.Fatal(err)
 			}
 
-			domain := fqdn(b, "rec"+strconv.Itoa(i))
-			rr := recordName(domain)
+			domain := e2etest.Domain(b, "rec"+strconv.Itoa(i))
+			rr := e2etest.RecordName(domain)
 			ours := ourValue(b, cfg)
 			seeded := tt.seed(ours)
 
 			for _, v := range seeded {
-				addTXT(t, b, rr, v)
+				e2etest.AddTXT(t, b, rr, v)
 			}
 
-			if _, err := obtain(client, domain); err != nil {
+			if _, err := e2etest.Obtain(client, domain); err != nil {
 				t.Fatalf("obtain with unusable records %q: %v", seeded, err)
 			}
 
-			if got := pub.published(); !slices.Equal(got, []string{ours}) {
+			if got := pub.Published(); !slices.Equal(got, []string{ours}) {
 				t.Errorf("published %q; want exactly [%q]", got, ours)
 			}
 
@@ -90,28 +91,28 @@ func TestIDNDomainIsValidatedAtItsALabelRecord(t *testing.T) {
 	t.Parallel()
 
 	b := bed.New(t, bed.Options{})
-	client, cfg := account(t, b, b.DirectoryURL)
+	client, cfg := e2etest.Account(t, b, b.DirectoryURL)
 	pub := publisher(t, b)
 
 	if err := persist.Enable(client, cfg, pub, loopback(b.DNSAddr)...); err != nil {
 		t.Fatal(err)
 	}
 
-	res, err := obtain(client, fqdn(b, "bücher"))
+	res, err := e2etest.Obtain(client, e2etest.Domain(b, "bücher"))
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	aLabel := fqdn(b, "xn--bcher-kva")
+	aLabel := e2etest.Domain(b, "xn--bcher-kva")
 	if res.Domain != aLabel {
 		t.Errorf("certificate for %q; want %q", res.Domain, aLabel)
 	}
 
-	if got := txt(t, b, recordName(aLabel)); !slices.Equal(got, []string{ourValue(b, cfg)}) {
-		t.Errorf("records at %s: %q; want ours", recordName(aLabel), got)
+	if got := e2etest.TXT(t, b, e2etest.RecordName(aLabel)); !slices.Equal(got, []string{ourValue(b, cfg)}) {
+		t.Errorf("records at %s: %q; want ours", e2etest.RecordName(aLabel), got)
 	}
 
-	if n := pub.calls.Load(); n != 1 {
+	if n := pub.Calls(); n != 1 {
 		t.Errorf("Publish called %d times; want 1", n)
 	}
 }
@@ -126,19 +127,19 @@ func TestInvalidPunycodeIsDroppedByLegoNotSolved(t *testing.T) {
 	t.Parallel()
 
 	b := bed.New(t, bed.Options{})
-	client, cfg := account(t, b, b.DirectoryURL)
+	client, cfg := e2etest.Account(t, b, b.DirectoryURL)
 	pub := publisher(t, b)
 
 	if err := persist.Enable(client, cfg, pub, loopback(b.DNSAddr)...); err != nil {
 		t.Fatal(err)
 	}
 
-	bad, good := fqdn(b, "xn--zz"), fqdn(b, "good")
+	bad, good := e2etest.Domain(b, "xn--zz"), e2etest.Domain(b, "good")
 
-	_, err := obtain(client, bad)
+	_, err := e2etest.Obtain(client, bad)
 	wantCause(t, err, "Order did not specify any identifiers")
 
-	res, err := obtain(client, good, bad)
+	res, err := e2etest.Obtain(client, good, bad)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,11 +153,11 @@ func TestInvalidPunycodeIsDroppedByLegoNotSolved(t *testing.T) {
 		t.Errorf("certificate names %q; lego was expected to drop %s and keep only %s", crt.DNSNames, bad, good)
 	}
 
-	if got := pub.published(); len(got) != 1 {
+	if got := pub.Published(); len(got) != 1 {
 		t.Errorf("published %q; want one record (for %s)", got, good)
 	}
 
-	if got := txtOrNil(b, recordName(bad)); len(got) != 0 {
-		t.Errorf("records at %s: %q", recordName(bad), got)
+	if got := txtOrNil(b, e2etest.RecordName(bad)); len(got) != 0 {
+		t.Errorf("records at %s: %q", e2etest.RecordName(bad), got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-acme/lego/v4/acme"
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 	"github.com/lego-persist/lego-persist/providers/persist"
 )
 
@@ -126,20 +127,20 @@ func TestCAFaultsTheSolverRidesOut(t *testing.T) {
 			t.Parallel()
 
 			front := newCAFront(t, b, tt.inject(t))
-			client, cfg := account(t, b, front.URL)
+			client, cfg := e2etest.Account(t, b, front.URL)
 			pub := publisher(t, b)
 
 			if err := persist.Enable(client, cfg, pub, loopback(b.DNSAddr)...); err != nil {
 				t.Fatal(err)
 			}
 
-			domain := fqdn(b, "cafault"+string(rune('a'+i)))
+			domain := e2etest.Domain(b, "cafault"+string(rune('a'+i)))
 
-			if _, err := obtain(client, domain); err != nil {
+			if _, err := e2etest.Obtain(client, domain); err != nil {
 				t.Fatalf("obtain through the faults: %v", err)
 			}
 
-			if n := pub.calls.Load(); n != 1 {
+			if n := pub.Calls(); n != 1 {
 				t.Errorf("Publish called %d times; want 1", n)
 			}
 
@@ -239,16 +240,16 @@ func TestCAFaultsFailCleanlyAndARerunWritesNothing(t *testing.T) {
 			t.Parallel()
 
 			front := newCAFront(t, b, tt.inject(t))
-			client, cfg := account(t, b, front.URL)
+			client, cfg := e2etest.Account(t, b, front.URL)
 			pub := publisher(t, b)
 
 			if err := persist.Enable(client, cfg, pub, loopback(b.DNSAddr)...); err != nil {
 				t.Fatal(err)
 			}
 
-			domain := fqdn(b, "cafail"+string(rune('a'+i)))
+			domain := e2etest.Domain(b, "cafail"+string(rune('a'+i)))
 
-			res, err := obtain(client, domain)
+			res, err := e2etest.Obtain(client, domain)
 			wantCause(t, err, tt.causes...)
 			t.Logf("error: %v", err)
 
@@ -260,15 +261,15 @@ func TestCAFaultsFailCleanlyAndARerunWritesNothing(t *testing.T) {
 				tt.checkError(t, err)
 			}
 
-			if n := pub.calls.Load(); n != tt.published {
+			if n := pub.Calls(); n != tt.published {
 				t.Errorf("the failed run published %d records; want %d", n, tt.published)
 			}
 
-			if _, err := obtain(client, domain); err != nil {
+			if _, err := e2etest.Obtain(client, domain); err != nil {
 				t.Fatalf("rerun without the fault: %v", err)
 			}
 
-			if n := pub.calls.Load(); n != 1 {
+			if n := pub.Calls(); n != 1 {
 				t.Errorf("%d records published over both runs; want 1", n)
 			}
 		})
@@ -284,18 +285,18 @@ func TestPebbleNonceRejectionIsRetried(t *testing.T) {
 	b := bed.New(t, bed.Options{PebbleEnv: map[string]string{"PEBBLE_WFE_NONCEREJECT": "50"}})
 	front := newCAFront(t, b, nil)
 
-	client, cfg := account(t, b, front.URL)
+	client, cfg := e2etest.Account(t, b, front.URL)
 	pub := publisher(t, b)
 
 	if err := persist.Enable(client, cfg, pub, loopback(b.DNSAddr)...); err != nil {
 		t.Fatal(err)
 	}
 
-	if _, err := obtain(client, fqdn(b, "nonce1"), fqdn(b, "nonce2")); err != nil {
+	if _, err := e2etest.Obtain(client, e2etest.Domain(b, "nonce1"), e2etest.Domain(b, "nonce2")); err != nil {
 		t.Fatal(err)
 	}
 
-	if n := pub.calls.Load(); n != 2 {
+	if n := pub.Calls(); n != 2 {
 		t.Errorf("Publish called %d times; want 2", n)
 	}
 
@@ -318,16 +319,16 @@ func TestAuthorizationTurningInvalidCarriesTheProblem(t *testing.T) {
 	t.Parallel()
 
 	b := bed.New(t, bed.Options{})
-	client, cfg := account(t, b, b.DirectoryURL)
-	liar := &countingPublisher{}
+	client, cfg := e2etest.Account(t, b, b.DirectoryURL)
+	liar := &e2etest.CountingPublisher{}
 
 	if err := persist.Enable(client, cfg, liar, loopback(b.DNSAddr, persist.WithPropagationWait(10*time.Millisecond))...); err != nil {
 		t.Fatal(err)
 	}
 
-	domain := fqdn(b, "invalid")
+	domain := e2etest.Domain(b, "invalid")
 
-	_, err := obtain(client, domain)
+	_, err := e2etest.Obtain(client, domain)
 	wantDomainError(t, err, domain, "the CA rejected the dns-persist-01 validation: urn:ietf:params:acme:error:")
 
 	var ca *persist.CAError
@@ -339,7 +340,7 @@ func TestAuthorizationTurningInvalidCarriesTheProblem(t *testing.T) {
 		t.Errorf("problem %+v lacks type or detail", ca.Problem)
 	}
 
-	if !strings.Contains(ca.Problem.Detail, recordName(domain)[:len(recordName(domain))-1]) {
+	if !strings.Contains(ca.Problem.Detail, e2etest.RecordName(domain)[:len(e2etest.RecordName(domain))-1]) {
 		t.Logf("Pebble's detail does not name the record: %q", ca.Problem.Detail)
 	}
 

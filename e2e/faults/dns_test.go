@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 	"github.com/lego-persist/lego-persist/providers/persist"
 	"github.com/miekg/dns"
 )
@@ -41,25 +42,25 @@ func TestDNSCheckFailureWritesNothing(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			front := newDNSFront(t, b.DNSAddr, tt.fault)
-			client, cfg := account(t, b, b.DirectoryURL)
+			client, cfg := e2etest.Account(t, b, b.DirectoryURL)
 			pub := publisher(t, b)
 
 			if err := persist.Enable(client, cfg, pub, loopback(front.Addr, tt.opts...)...); err != nil {
 				t.Fatal(err)
 			}
 
-			domain := fqdn(b, "dnsfail"+strconv.Itoa(i))
-			before := serial(t, b)
+			domain := e2etest.Domain(b, "dnsfail"+strconv.Itoa(i))
+			before := e2etest.SOASerial(t, b)
 
-			_, err := obtain(client, domain)
-			wantDomainError(t, err, domain, append([]string{"checking " + recordName(domain), front.Addr}, tt.causes...)...)
+			_, err := e2etest.Obtain(client, domain)
+			wantDomainError(t, err, domain, append([]string{"checking " + e2etest.RecordName(domain), front.Addr}, tt.causes...)...)
 			t.Logf("error: %v", err)
 
-			if n := pub.calls.Load(); n != 0 {
+			if n := pub.Calls(); n != 0 {
 				t.Errorf("Publish called %d times after a failed check; want none", n)
 			}
 
-			if after := serial(t, b); after != before {
+			if after := e2etest.SOASerial(t, b); after != before {
 				t.Errorf("SOA serial %d -> %d: something was written", before, after)
 			}
 		})
@@ -80,15 +81,15 @@ func TestDNSFaultsTheSolverRidesOut(t *testing.T) {
 		t.Parallel()
 
 		front := newDNSFront(t, b.DNSAddr, truncatingUDP)
-		domain := fqdn(b, "truncated")
+		domain := e2etest.Domain(b, "truncated")
 
 		pub := issue(t, b, domain, loopback(front.Addr))
 
-		if n := pub.calls.Load(); n != 1 {
+		if n := pub.Calls(); n != 1 {
 			t.Errorf("Publish called %d times; want 1", n)
 		}
 
-		rr := recordName(domain)
+		rr := e2etest.RecordName(domain)
 		if udp, tcp := front.count("udp", rr, dns.TypeTXT), front.count("tcp", rr, dns.TypeTXT); udp == 0 || tcp != udp {
 			t.Errorf("%d UDP and %d TCP queries for %s; want every truncated UDP query retried once over TCP", udp, tcp, rr)
 		}
@@ -99,8 +100,8 @@ func TestDNSFaultsTheSolverRidesOut(t *testing.T) {
 
 		bad := newDNSFront(t, b.DNSAddr, withRcode(dns.RcodeServerFailure))
 		good := newDNSFront(t, b.DNSAddr, passThrough)
-		domain := fqdn(b, "failover")
-		rr := recordName(domain)
+		domain := e2etest.Domain(b, "failover")
+		rr := e2etest.RecordName(domain)
 
 		opts := loopback(bad.Addr)
 		opts = append(opts, persist.WithResolvers(bad.Addr, good.Addr))
@@ -119,12 +120,12 @@ func TestDNSFaultsTheSolverRidesOut(t *testing.T) {
 
 		lag := newLagging(1 + polls) // the first check, then polls
 		front := newDNSFront(t, b.DNSAddr, lag.fault)
-		domain := fqdn(b, "lagging")
-		rr := recordName(domain)
+		domain := e2etest.Domain(b, "lagging")
+		rr := e2etest.RecordName(domain)
 
 		pub := issue(t, b, domain, loopback(front.Addr))
 
-		if n := pub.calls.Load(); n != 1 {
+		if n := pub.Calls(); n != 1 {
 			t.Errorf("Publish called %d times while the server lagged; want 1", n)
 		}
 
@@ -139,10 +140,10 @@ func TestDNSFaultsTheSolverRidesOut(t *testing.T) {
 		lag := newLagging(0)
 		lag.hideForever(true)
 		front := newDNSFront(t, b.DNSAddr, lag.fault)
-		domain := fqdn(b, "stuck")
-		rr := recordName(domain)
+		domain := e2etest.Domain(b, "stuck")
+		rr := e2etest.RecordName(domain)
 
-		client, cfg := account(t, b, b.DirectoryURL)
+		client, cfg := e2etest.Account(t, b, b.DirectoryURL)
 		pub := publisher(t, b)
 		opts := append(loopback(front.Addr), persist.WithPropagationTimeout(300*time.Millisecond, 25*time.Millisecond))
 
@@ -150,20 +151,20 @@ func TestDNSFaultsTheSolverRidesOut(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		_, err := obtain(client, domain)
+		_, err := e2etest.Obtain(client, domain)
 		wantDomainError(t, err, domain, rr+": the record is not served by every server after 300ms", "re-running later writes nothing")
 
-		if got := txt(t, b, rr); !slices.Equal(got, []string{ourValue(b, cfg)}) {
+		if got := e2etest.TXT(t, b, rr); !slices.Equal(got, []string{ourValue(b, cfg)}) {
 			t.Fatalf("records at %s after the timeout: %q; want ours (published once)", rr, got)
 		}
 
 		lag.hideForever(false)
 
-		if _, err := obtain(client, domain); err != nil {
+		if _, err := e2etest.Obtain(client, domain); err != nil {
 			t.Fatalf("rerun once the server serves the record: %v", err)
 		}
 
-		if n := pub.calls.Load(); n != 1 {
+		if n := pub.Calls(); n != 1 {
 			t.Errorf("Publish called %d times over the two runs; want 1", n)
 		}
 	})
@@ -171,22 +172,22 @@ func TestDNSFaultsTheSolverRidesOut(t *testing.T) {
 
 // issue registers an account, enables the solver with opts and a counting
 // rfc2136 publisher, and obtains a certificate for domain.
-func issue(t *testing.T, b *bed.Bed, domain string, opts []persist.Option) *countingPublisher {
+func issue(t *testing.T, b *bed.Bed, domain string, opts []persist.Option) *e2etest.CountingPublisher {
 	t.Helper()
 
-	client, cfg := account(t, b, b.DirectoryURL)
+	client, cfg := e2etest.Account(t, b, b.DirectoryURL)
 	pub := publisher(t, b)
 
 	if err := persist.Enable(client, cfg, pub, opts...); err != nil {
 		t.Fatal(err)
 	}
 
-	if _, err := obtain(client, domain); err != nil {
+	if _, err := e2etest.Obtain(client, domain); err != nil {
 		t.Fatalf("obtain %s: %v", domain, err)
 	}
 
-	if got := txt(t, b, recordName(domain)); !slices.Equal(got, []string{ourValue(b, cfg)}) {
-		t.Errorf("records at %s: %q; want ours", recordName(domain), got)
+	if got := e2etest.TXT(t, b, e2etest.RecordName(domain)); !slices.Equal(got, []string{ourValue(b, cfg)}) {
+		t.Errorf("records at %s: %q; want ours", e2etest.RecordName(domain), got)
 	}
 
 	return pub
@@ -212,18 +213,18 @@ func TestTSIGRejectionIsClearAndLeaksNoSecret(t *testing.T) {
 
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			client, cfg := account(t, b, b.DirectoryURL)
-			pub := &countingPublisher{next: rfc2136Publisher(t, b, tt.key, tt.secret)}
+			client, cfg := e2etest.Account(t, b, b.DirectoryURL)
+			pub := &e2etest.CountingPublisher{Next: e2etest.RFC2136(t, b, e2etest.WithTSIG(tt.key, tt.secret), e2etest.WithDNSTimeout(dnsTimeout))}
 
 			if err := persist.Enable(client, cfg, pub, loopback(b.DNSAddr)...); err != nil {
 				t.Fatal(err)
 			}
 
-			domain := fqdn(b, "tsig"+strconv.Itoa(i))
-			before := serial(t, b)
+			domain := e2etest.Domain(b, "tsig"+strconv.Itoa(i))
+			before := e2etest.SOASerial(t, b)
 
-			_, err := obtain(client, domain)
-			wantDomainError(t, err, domain, append([]string{"publishing " + recordName(domain)}, tt.causes...)...)
+			_, err := e2etest.Obtain(client, domain)
+			wantDomainError(t, err, domain, append([]string{"publishing " + e2etest.RecordName(domain)}, tt.causes...)...)
 			t.Logf("error: %v", err)
 
 			for _, secret := range []string{wrongSecret, b.TSIGSecret} {
@@ -232,7 +233,7 @@ func TestTSIGRejectionIsClearAndLeaksNoSecret(t *testing.T) {
 				}
 			}
 
-			if after := serial(t, b); after != before {
+			if after := e2etest.SOASerial(t, b); after != before {
 				t.Errorf("SOA serial %d -> %d after a rejected update", before, after)
 			}
 		})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 	"github.com/lego-persist/lego-persist/providers/persist"
 )
 
@@ -33,13 +34,13 @@ func TestObtainLeavesNoGoroutineBehind(t *testing.T) {
 	run := func(name string, dirURL string, wantErr bool, opts []persist.Option, domains ...string) {
 		t.Helper()
 
-		client, cfg := account(t, b, dirURL)
+		client, cfg := e2etest.Account(t, b, dirURL)
 
 		if err := persist.Enable(client, cfg, publisher(t, b), opts...); err != nil {
 			t.Fatal(err)
 		}
 
-		_, err := obtain(client, domains...)
+		_, err := e2etest.Obtain(client, domains...)
 		if (err != nil) != wantErr {
 			t.Fatalf("%s: obtain error %v, want error: %v", name, err, wantErr)
 		}
@@ -64,13 +65,13 @@ func TestObtainLeavesNoGoroutineBehind(t *testing.T) {
 		return false
 	})
 
-	run("three names, success", b.DirectoryURL, false, loopback(b.DNSAddr), fqdn(b, "leak1"), fqdn(b, "leak2"), "*."+fqdn(b, "leak2"))
-	run("renewal, success", b.DirectoryURL, false, loopback(b.DNSAddr), fqdn(b, "leak1"))
-	run("DNS timeout", b.DirectoryURL, true, loopback(silentFront.Addr, persist.WithDNSTimeout(100*time.Millisecond)), fqdn(b, "leak3"), fqdn(b, "leak4"))
-	run("propagation timeout", b.DirectoryURL, true, loopback(stuckFront.Addr, persist.WithPropagationTimeout(200*time.Millisecond, 20*time.Millisecond)), fqdn(b, "leak5"))
-	run("refused challenge", foreign.URL, true, loopback(b.DNSAddr), fqdn(b, "leak6"), fqdn(b, "leak7"))
-	run("CA errors on polls", flaky.URL, false, loopback(b.DNSAddr), fqdn(b, "leak8"))
-	run("read-only, record missing", b.DirectoryURL, true, nil, fqdn(b, "leak9"))
+	run("three names, success", b.DirectoryURL, false, loopback(b.DNSAddr), e2etest.Domain(b, "leak1"), e2etest.Domain(b, "leak2"), "*."+e2etest.Domain(b, "leak2"))
+	run("renewal, success", b.DirectoryURL, false, loopback(b.DNSAddr), e2etest.Domain(b, "leak1"))
+	run("DNS timeout", b.DirectoryURL, true, loopback(silentFront.Addr, persist.WithDNSTimeout(100*time.Millisecond)), e2etest.Domain(b, "leak3"), e2etest.Domain(b, "leak4"))
+	run("propagation timeout", b.DirectoryURL, true, loopback(stuckFront.Addr, persist.WithPropagationTimeout(200*time.Millisecond, 20*time.Millisecond)), e2etest.Domain(b, "leak5"))
+	run("refused challenge", foreign.URL, true, loopback(b.DNSAddr), e2etest.Domain(b, "leak6"), e2etest.Domain(b, "leak7"))
+	run("CA errors on polls", flaky.URL, false, loopback(b.DNSAddr), e2etest.Domain(b, "leak8"))
+	run("read-only, record missing", b.DirectoryURL, true, nil, e2etest.Domain(b, "leak9"))
 
 	// The filter must see a call in progress, or it proves nothing: hold
 	// an Obtain in its propagation wait and look for it.
@@ -78,14 +79,14 @@ func TestObtainLeavesNoGoroutineBehind(t *testing.T) {
 	slow.hideForever(true)
 	slowFront := newDNSFront(t, b.DNSAddr, slow.fault)
 	done := make(chan error, 1)
-	client, cfg := account(t, b, b.DirectoryURL)
+	client, cfg := e2etest.Account(t, b, b.DirectoryURL)
 
 	if err := persist.Enable(client, cfg, publisher(t, b), loopback(slowFront.Addr)...); err != nil {
 		t.Fatal(err)
 	}
 
 	go func() {
-		_, err := obtain(client, fqdn(b, "leak10"))
+		_, err := e2etest.Obtain(client, e2etest.Domain(b, "leak10"))
 		done <- err
 	}()
 

@@ -1,8 +1,6 @@
 package interop
 
 import (
-	"context"
-	"crypto"
 	"crypto/x509"
 	"encoding/json"
 	"os"
@@ -13,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-acme/lego/v4/certcrypto"
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 )
 
 // TestLegoListsAndRenewsWhatLegoPersistObtained: a certificate and account
@@ -42,8 +40,8 @@ func TestLegoListsAndRenewsWhatLegoPersistObtained(t *testing.T) {
 			var domains, domainArgs []string
 
 			for _, l := range tt.labels {
-				domains = append(domains, domain(b, l))
-				domainArgs = append(domainArgs, "-d", domain(b, l))
+				domains = append(domains, e2etest.Domain(b, l))
+				domainArgs = append(domainArgs, "-d", e2etest.Domain(b, l))
 			}
 
 			legoPersistThenLego(t, s, domains, domainArgs)
@@ -52,37 +50,37 @@ func TestLegoListsAndRenewsWhatLegoPersistObtained(t *testing.T) {
 }
 
 func legoPersistThenLego(t *testing.T, s *shared, domains, domainArgs []string) {
-	b, main := s.b, domains[0]
-	before := serial(t, b)
+	b, main := s.Bed, domains[0]
+	before := e2etest.SOASerial(t, b)
 
-	if res := s.persist(t, append(append([]string{"--accept-tos", "--dns-persist", "rfc2136"}, domainArgs...), "run")...); res.code != 0 {
+	if res := s.persist(t, append(append([]string{"--accept-tos", "--dns-persist", "rfc2136"}, domainArgs...), "run")...); res.Code != 0 {
 		t.Fatalf("lego-persist run:\n%s", res)
 	}
 
-	if got := serial(t, b); got != before+1 {
+	if got := e2etest.SOASerial(t, b); got != before+1 {
 		t.Fatalf("SOA serial %d -> %d after lego-persist run, want one DNS write", before, got)
 	}
 
-	first := storedCert(t, s.path, domains)
-	crtPath := filepath.Join(s.path, "certificates", fileBase(main)+".crt")
+	first := storedCert(t, s.Path, domains)
+	crtPath := e2etest.CertBase(s.Path, main) + ".crt"
 
 	t.Run("lego list shows the certificate and the account", func(t *testing.T) {
 		res := s.lego(t, "list", "--accounts")
-		if res.code != 0 {
+		if res.Code != 0 {
 			t.Fatalf("lego list:\n%s", res)
 		}
 
 		for _, want := range []string{
-			"  Email: " + s.email + "\n",
+			"  Email: " + s.Email + "\n",
 			"  Server: " + strings.TrimPrefix(strings.TrimSuffix(b.DirectoryURL, "/dir"), "https://") + "\n",
 			"    Certificate Path: " + crtPath + "\n",
 		} {
-			if !strings.Contains(res.stdout, want) {
+			if !strings.Contains(res.Stdout, want) {
 				t.Errorf("lego list lacks %q:\n%s", want, res)
 			}
 		}
 
-		m := regexp.MustCompile(`(?m)^    Domains: (.*)$`).FindStringSubmatch(res.stdout)
+		m := regexp.MustCompile(`(?m)^    Domains: (.*)$`).FindStringSubmatch(res.Stdout)
 		if m == nil || !sameNames(strings.Split(m[1], ", "), domains) {
 			t.Errorf("lego list's Domains line %q, want %q:\n%s", m, domains, res)
 		}
@@ -94,11 +92,11 @@ func legoPersistThenLego(t *testing.T, s *shared, domains, domainArgs []string) 
 		args := append(append([]string{"--dns", "rfc2136"}, domainArgs...), "renew", "--days", "9999", "--no-random-sleep")
 
 		res := s.lego(t, args...)
-		if res.code != 0 {
+		if res.Code != 0 {
 			t.Fatalf("lego renew:\n%s", res)
 		}
 
-		renewed = storedCert(t, s.path, domains)
+		renewed = storedCert(t, s.Path, domains)
 		if renewed.SerialNumber.Cmp(first.SerialNumber) == 0 {
 			t.Fatalf("lego renew exited 0 but kept the certificate lego-persist obtained:\n%s", res)
 		}
@@ -110,7 +108,7 @@ func legoPersistThenLego(t *testing.T, s *shared, domains, domainArgs []string) 
 
 	t.Run("lego-persist list reads lego's files", func(t *testing.T) {
 		res := s.persist(t, "list", "--json")
-		if res.code != 0 {
+		if res.Code != 0 {
 			t.Fatalf("lego-persist list:\n%s", res)
 		}
 
@@ -121,7 +119,7 @@ func legoPersistThenLego(t *testing.T, s *shared, domains, domainArgs []string) 
 			Record   string
 		}
 
-		if err := json.Unmarshal([]byte(res.stdout), &entries); err != nil || len(entries) != 1 {
+		if err := json.Unmarshal([]byte(res.Stdout), &entries); err != nil || len(entries) != 1 {
 			t.Fatalf("list --json: %v\n%s", err, res)
 		}
 
@@ -132,22 +130,22 @@ func legoPersistThenLego(t *testing.T, s *shared, domains, domainArgs []string) 
 	})
 
 	t.Run("lego-persist renews lego's renewal without a DNS write", func(t *testing.T) {
-		serialBefore, updatesBefore := serial(t, b), updateCount(t, b)
+		serialBefore, updatesBefore := e2etest.SOASerial(t, b), e2etest.UpdateCount(t, b)
 
 		res := s.persist(t, "--dns-persist", "rfc2136", "renew", "--days", "9999", "--no-random-sleep")
-		if res.code != 0 {
+		if res.Code != 0 {
 			t.Fatalf("lego-persist renew:\n%s", res)
 		}
 
-		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(main) + `: renewed \(expires `).MatchString(res.stdout) {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(main) + `: renewed \(expires `).MatchString(res.Stdout) {
 			t.Errorf("no renewed line for %s:\n%s", main, res)
 		}
 
-		if third := storedCert(t, s.path, domains); third.SerialNumber.Cmp(renewed.SerialNumber) == 0 {
+		if third := storedCert(t, s.Path, domains); third.SerialNumber.Cmp(renewed.SerialNumber) == 0 {
 			t.Errorf("lego-persist renew kept lego's certificate:\n%s", res)
 		}
 
-		if got, n := serial(t, b), updateCount(t, b); got != serialBefore || n != updatesBefore {
+		if got, n := e2etest.SOASerial(t, b), e2etest.UpdateCount(t, b); got != serialBefore || n != updatesBefore {
 			t.Errorf("renewal wrote to DNS: SOA serial %d -> %d, UPDATEs %d -> %d", serialBefore, got, updatesBefore, n)
 		}
 	})
@@ -164,12 +162,12 @@ func TestLegoPersistUsesAnAccountLegoRegistered(t *testing.T) {
 	b := bed.New(t, bed.Options{})
 	s := newShared(t, b)
 
-	if res := s.lego(t, "--accept-tos", "--dns", "rfc2136", "-d", domain(b, "lego"), "run"); res.code != 0 {
+	if res := s.lego(t, "--accept-tos", "--dns", "rfc2136", "-d", e2etest.Domain(b, "lego"), "run"); res.Code != 0 {
 		t.Fatalf("lego run:\n%s", res)
 	}
 
-	accountPath := onlyAccount(t, s.path)
-	keyPath := filepath.Join(filepath.Dir(accountPath), "keys", s.email+".key")
+	accountPath := onlyAccount(t, s.Path)
+	keyPath := filepath.Join(filepath.Dir(accountPath), "keys", s.Email+".key")
 	accountBefore, keyBefore := readFile(t, accountPath), readFile(t, keyPath)
 
 	var account struct {
@@ -181,26 +179,26 @@ func TestLegoPersistUsesAnAccountLegoRegistered(t *testing.T) {
 		t.Fatalf("lego's %s: %v, URI %q", accountPath, err, account.Registration.URI)
 	}
 
-	d := domain(b, "persist")
-	before := serial(t, b)
+	d := e2etest.Domain(b, "persist")
+	before := e2etest.SOASerial(t, b)
 
 	res := s.persist(t, "--dns-persist", "rfc2136", "-d", d, "run")
-	if res.code != 0 {
+	if res.Code != 0 {
 		t.Fatalf("lego-persist run with lego's account:\n%s", res)
 	}
 
-	storedCert(t, s.path, []string{d})
+	storedCert(t, s.Path, []string{d})
 
-	if got := serial(t, b); got != before+1 {
+	if got := e2etest.SOASerial(t, b); got != before+1 {
 		t.Errorf("SOA serial %d -> %d, want one DNS write", before, got)
 	}
 
 	want := b.IssuerDomains[0] + "; accounturi=" + account.Registration.URI
-	if got := txt(t, b, recordName(d)); !slices.Equal(got, []string{want}) {
-		t.Errorf("TXT at %s = %q, want [%q] (lego's account)", recordName(d), got, want)
+	if got := e2etest.TXT(t, b, e2etest.RecordName(d)); !slices.Equal(got, []string{want}) {
+		t.Errorf("TXT at %s = %q, want [%q] (lego's account)", e2etest.RecordName(d), got, want)
 	}
 
-	if onlyAccount(t, s.path) != accountPath {
+	if onlyAccount(t, s.Path) != accountPath {
 		t.Error("lego-persist stored its account somewhere else")
 	}
 
@@ -243,37 +241,13 @@ func readFile(t *testing.T, name string) []byte {
 func storedCert(t *testing.T, path string, domains []string) *x509.Certificate {
 	t.Helper()
 
-	base := filepath.Join(path, "certificates", fileBase(domains[0]))
+	leaf := e2etest.StoredCert(t, path, domains[0])
 
-	certs, err := certcrypto.ParsePEMBundle(readFile(t, base+".crt"))
-	if err != nil {
-		t.Fatalf("%s.crt: %v", base, err)
+	if !sameNames(leaf.DNSNames, domains) {
+		t.Errorf("%s.crt names %q, want %q", e2etest.CertBase(path, domains[0]), leaf.DNSNames, domains)
 	}
 
-	if !sameNames(certs[0].DNSNames, domains) {
-		t.Errorf("%s.crt names %q, want %q", base, certs[0].DNSNames, domains)
-	}
-
-	key, err := certcrypto.ParsePEMPrivateKey(readFile(t, base+".key"))
-	if err != nil {
-		t.Fatalf("%s.key: %v", base, err)
-	}
-
-	signer, ok := key.(crypto.Signer)
-	if !ok {
-		t.Fatalf("%s.key: %T is not a signing key", base, key)
-	}
-
-	if pub, ok := signer.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(certs[0].PublicKey) {
-		t.Errorf("%s.key does not match %s.crt", base, base)
-	}
-
-	return certs[0]
-}
-
-// fileBase is lego's file name for a certificate's main domain.
-func fileBase(domain string) string {
-	return strings.ReplaceAll(domain, "*", "_")
+	return leaf
 }
 
 // sameNames reports whether a and b hold the same names in any order.
@@ -283,37 +257,4 @@ func sameNames(a, b []string) bool {
 	slices.Sort(b)
 
 	return slices.Equal(a, b)
-}
-
-func serial(t *testing.T, b *bed.Bed) uint32 {
-	t.Helper()
-
-	s, err := b.SOASerial(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	return s
-}
-
-func txt(t *testing.T, b *bed.Bed, name string) []string {
-	t.Helper()
-
-	v, err := b.TXT(context.Background(), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	return v
-}
-
-func updateCount(t *testing.T, b *bed.Bed) int {
-	t.Helper()
-
-	n, err := b.UpdateCount()
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	return n
 }

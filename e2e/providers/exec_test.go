@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 )
 
 // nsupdatePath finds nsupdate (Debian: bind9-dnsutils). Without it the test
@@ -106,17 +107,17 @@ func TestExecScriptPublishesWithNsupdate(t *testing.T) {
 	b := bed.New(t, bed.Options{})
 	argvLog := filepath.Join(t.TempDir(), "argv.log")
 	h := newHarness(t, b, "EXEC_PATH="+writeScript(t, b, nsupdate, argvLog))
-	d := domain(b, "exec")
-	name := recordName(d)
+	d := e2etest.Domain(b, "exec")
+	name := e2etest.RecordName(d)
 
 	before := state(t, b)
 
-	res := h.run(t, "--accept-tos", "--dns-persist", "exec", "-d", d, "run")
-	if res.code != 0 {
+	res := h.Run(t, "--accept-tos", "--dns-persist", "exec", "-d", d, "run")
+	if res.Code != 0 {
 		t.Fatalf("run:\n%s", res)
 	}
 
-	storedCert(t, h.path, d)
+	storedCert(t, h.Path, d)
 
 	value := h.wantValue(t)
 	want := [][]string{{"present", name, value}}
@@ -127,15 +128,15 @@ func TestExecScriptPublishesWithNsupdate(t *testing.T) {
 
 	wantOneUpdate(t, b, before)
 
-	if got := txt(t, b, name); !slices.Equal(got, []string{value}) {
+	if got := e2etest.TXT(t, b, name); !slices.Equal(got, []string{value}) {
 		t.Errorf("TXT at %s = %q, want [%q]", name, got, value)
 	}
 
 	t.Run("renew does not call the script", func(t *testing.T) {
 		before := state(t, b)
 
-		res := h.run(t, "--dns-persist", "exec", "renew", "--days", "9999", "--no-random-sleep")
-		if res.code != 0 {
+		res := h.Run(t, "--dns-persist", "exec", "renew", "--days", "9999", "--no-random-sleep")
+		if res.Code != 0 {
 			t.Fatalf("renew:\n%s", res)
 		}
 
@@ -147,8 +148,8 @@ func TestExecScriptPublishesWithNsupdate(t *testing.T) {
 	})
 
 	t.Run("remove calls cleanup with the published value", func(t *testing.T) {
-		res := h.run(t, "--dns-persist", "exec", "-d", d, "remove")
-		if res.code != 0 {
+		res := h.Run(t, "--dns-persist", "exec", "-d", d, "remove")
+		if res.Code != 0 {
 			t.Fatalf("remove:\n%s", res)
 		}
 
@@ -157,7 +158,7 @@ func TestExecScriptPublishesWithNsupdate(t *testing.T) {
 			t.Fatalf("script calls %q, want a second call %q", got, want)
 		}
 
-		if got := txt(t, b, name); len(got) != 0 {
+		if got := e2etest.TXT(t, b, name); len(got) != 0 {
 			t.Errorf("TXT at %s = %q after remove, want none", name, got)
 		}
 	})

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 	"github.com/miekg/dns"
 )
 
@@ -150,17 +151,17 @@ func TestHTTPReqEndpointPublishesAndCleansUp(t *testing.T) {
 		"HTTPREQ_USERNAME="+ep.user,
 		"HTTPREQ_PASSWORD="+ep.pass,
 	)
-	d := domain(b, "webhook")
-	name := recordName(d)
+	d := e2etest.Domain(b, "webhook")
+	name := e2etest.RecordName(d)
 
 	before := state(t, b)
 
-	res := h.run(t, "--accept-tos", "--dns-persist", "httpreq", "-d", d, "run")
-	if res.code != 0 {
+	res := h.Run(t, "--accept-tos", "--dns-persist", "httpreq", "-d", d, "run")
+	if res.Code != 0 {
 		t.Fatalf("run:\n%s", res)
 	}
 
-	storedCert(t, h.path, d)
+	storedCert(t, h.Path, d)
 	noSecret(t, res, ep.pass)
 
 	value := h.wantValue(t)
@@ -177,13 +178,13 @@ func TestHTTPReqEndpointPublishesAndCleansUp(t *testing.T) {
 
 	wantOneUpdate(t, b, before)
 
-	if got := txt(t, b, name); !slices.Equal(got, []string{value}) {
+	if got := e2etest.TXT(t, b, name); !slices.Equal(got, []string{value}) {
 		t.Errorf("TXT at %s = %q, want [%q]", name, got, value)
 	}
 
 	t.Run("remove posts cleanup with the published value", func(t *testing.T) {
-		res := h.run(t, "--dns-persist", "httpreq", "-d", d, "remove")
-		if res.code != 0 {
+		res := h.Run(t, "--dns-persist", "httpreq", "-d", d, "remove")
+		if res.Code != 0 {
 			t.Fatalf("remove:\n%s", res)
 		}
 
@@ -198,17 +199,17 @@ func TestHTTPReqEndpointPublishesAndCleansUp(t *testing.T) {
 			t.Fatalf("endpoint saw %+v\nwant %+v", got, want)
 		}
 
-		if got := txt(t, b, name); len(got) != 0 {
+		if got := e2etest.TXT(t, b, name); len(got) != 0 {
 			t.Errorf("TXT at %s = %q after remove, want none", name, got)
 		}
 	})
 }
 
 // noSecret fails if secret appears in the invocation's output.
-func noSecret(t *testing.T, res result, secret string) {
+func noSecret(t *testing.T, res e2etest.Result, secret string) {
 	t.Helper()
 
-	if strings.Contains(res.stdout+res.stderr, secret) {
+	if strings.Contains(res.Stdout+res.Stderr, secret) {
 		t.Errorf("the password appears in the output:\n%s", res)
 	}
 }

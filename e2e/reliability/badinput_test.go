@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-acme/lego/v4/certificate"
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 	"github.com/lego-persist/lego-persist/internal/storage"
 )
 
@@ -22,9 +23,9 @@ func TestBadCLIInputFailsClearlyWithoutWritingAnything(t *testing.T) {
 
 	b := bed.New(t, bed.Options{})
 	h := newHarness(t, b)
-	existing := zoneName(b, "exists")
+	existing := e2etest.Domain(b, "exists")
 
-	if res := h.run(t, "--accept-tos", "--dns-persist", "rfc2136", "-d", existing, "run"); res.code != 0 {
+	if res := h.run(t, "--accept-tos", "--dns-persist", "rfc2136", "-d", existing, "run"); res.Code != 0 {
 		t.Fatalf("setup run:\n%s", res)
 	}
 
@@ -33,7 +34,7 @@ func TestBadCLIInputFailsClearlyWithoutWritingAnything(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	acctDir := filepath.Join(h.path, "accounts", server, email)
+	acctDir := filepath.Join(h.Path, "accounts", server, email)
 	accountJSON := filepath.Join(acctDir, "account.json")
 	accountKey := filepath.Join(acctDir, "keys", email+".key")
 
@@ -43,7 +44,7 @@ func TestBadCLIInputFailsClearlyWithoutWritingAnything(t *testing.T) {
 		}
 	}
 
-	fresh := zoneName(b, "fresh")
+	fresh := e2etest.Domain(b, "fresh")
 	renew := []string{"renew", "--days", "9999", "--no-random-sleep", "--ari-disable"}
 
 	tests := []struct {
@@ -152,14 +153,14 @@ func TestBadCLIInputFailsClearlyWithoutWritingAnything(t *testing.T) {
 				}
 			}()
 
-			before, updates := tree(t, h.path), updateCount(t, b)
+			before, updates := tree(t, h.Path), e2etest.UpdateCount(t, b)
 
-			h.env = tt.env
+			h.Env = tt.env
 			res := h.run(t, tt.args...)
-			h.env = nil
+			h.Env = nil
 
-			if res.code != tt.code {
-				t.Errorf("exit %d, want %d:\n%s", res.code, tt.code, res)
+			if res.Code != tt.code {
+				t.Errorf("exit %d, want %d:\n%s", res.Code, tt.code, res)
 			}
 
 			for _, m := range tt.mention {
@@ -168,11 +169,11 @@ func TestBadCLIInputFailsClearlyWithoutWritingAnything(t *testing.T) {
 				}
 			}
 
-			if after := updateCount(t, b); after != updates {
+			if after := e2etest.UpdateCount(t, b); after != updates {
 				t.Errorf("%d DNS updates were sent", after-updates)
 			}
 
-			if after := tree(t, h.path); !reflect.DeepEqual(after, before) {
+			if after := tree(t, h.Path); !reflect.DeepEqual(after, before) {
 				t.Errorf("files under --path changed: %s", diff(before, after))
 			}
 		})
@@ -208,7 +209,7 @@ func TestNonPEMCertificateFailsThatOneAndRenewsTheOthers(t *testing.T) {
 
 	b := bed.New(t, bed.Options{})
 	h := newHarness(t, b)
-	good, bad := zoneName(b, "good"), zoneName(b, "bad")
+	good, bad := e2etest.Domain(b, "good"), e2etest.Domain(b, "bad")
 
 	for i, d := range []string{good, bad} {
 		args := []string{"--dns-persist", "rfc2136", "-d", d, "run"}
@@ -216,40 +217,40 @@ func TestNonPEMCertificateFailsThatOneAndRenewsTheOthers(t *testing.T) {
 			args = append([]string{"--accept-tos"}, args...)
 		}
 
-		if res := h.run(t, args...); res.code != 0 {
+		if res := h.run(t, args...); res.Code != 0 {
 			t.Fatalf("run %s:\n%s", d, res)
 		}
 	}
 
-	badCrt := filepath.Join(h.path, "certificates", bad+".crt")
+	badCrt := filepath.Join(h.Path, "certificates", bad+".crt")
 	if err := os.WriteFile(badCrt, []byte("this is not a PEM certificate\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
 	badBefore := map[string]string{}
-	for p, v := range tree(t, h.path) {
+	for p, v := range tree(t, h.Path) {
 		if strings.HasPrefix(filepath.Base(p), bad+".") {
 			badBefore[p] = v
 		}
 	}
 
-	goodSerial := readSet(h.path, good).leaf.SerialNumber
-	updates := updateCount(t, b)
+	goodSerial := readSet(h.Path, good).leaf.SerialNumber
+	updates := e2etest.UpdateCount(t, b)
 
 	res := h.run(t, "--dns-persist", "rfc2136", "renew", "--days", "9999", "--no-random-sleep", "--ari-disable")
-	if res.code != 1 {
-		t.Errorf("exit %d, want 1:\n%s", res.code, res)
+	if res.Code != 1 {
+		t.Errorf("exit %d, want 1:\n%s", res.Code, res)
 	}
 
-	if !strings.Contains(res.stdout, bad+": failed: ") || !strings.Contains(res.stdout, badCrt+" is not a PEM certificate") {
+	if !strings.Contains(res.Stdout, bad+": failed: ") || !strings.Contains(res.Stdout, badCrt+" is not a PEM certificate") {
 		t.Errorf("no failure line naming %s and %s:\n%s", bad, badCrt, res)
 	}
 
-	if !strings.Contains(res.stdout, "renewed 1, not due 0, failed 1 in ") {
+	if !strings.Contains(res.Stdout, "renewed 1, not due 0, failed 1 in ") {
 		t.Errorf("summary: want 1 renewed, 1 failed:\n%s", res)
 	}
 
-	if s := readSet(h.path, good); s.err != nil || s.leaf.SerialNumber.Cmp(goodSerial) == 0 {
+	if s := readSet(h.Path, good); s.err != nil || s.leaf.SerialNumber.Cmp(goodSerial) == 0 {
 		t.Errorf("%s was not renewed (err %v)", good, s.err)
 	}
 
@@ -259,7 +260,7 @@ func TestNonPEMCertificateFailsThatOneAndRenewsTheOthers(t *testing.T) {
 		}
 	}
 
-	if after := updateCount(t, b); after != updates {
+	if after := e2etest.UpdateCount(t, b); after != updates {
 		t.Errorf("%d DNS updates were sent", after-updates)
 	}
 }
@@ -272,22 +273,22 @@ func TestIDNIsStoredAndPublishedUnderItsALabelName(t *testing.T) {
 
 	b := bed.New(t, bed.Options{})
 	h := newHarness(t, b)
-	ulabel, alabel := zoneName(b, "bücher"), zoneName(b, "xn--bcher-kva")
+	ulabel, alabel := e2etest.Domain(b, "bücher"), e2etest.Domain(b, "xn--bcher-kva")
 
 	res := h.run(t, "--accept-tos", "--dns-persist", "rfc2136", "-d", ulabel, "run")
-	if res.code != 0 {
+	if res.Code != 0 {
 		t.Fatalf("run:\n%s", res)
 	}
 
-	if !strings.Contains(res.stdout, alabel+": obtained") {
+	if !strings.Contains(res.Stdout, alabel+": obtained") {
 		t.Errorf("stdout does not report %s:\n%s", alabel, res)
 	}
 
-	if s := readSet(h.path, alabel); s.err != nil {
+	if s := readSet(h.Path, alabel); s.err != nil {
 		t.Error(s.err)
 	}
 
-	raw, err := os.ReadFile(filepath.Join(h.path, "certificates", alabel+".json"))
+	raw, err := os.ReadFile(filepath.Join(h.Path, "certificates", alabel+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,24 +298,24 @@ func TestIDNIsStoredAndPublishedUnderItsALabelName(t *testing.T) {
 		t.Errorf(".json domain %q (%v), want %s", stored.Domain, err, alabel)
 	}
 
-	for p := range tree(t, h.path) {
+	for p := range tree(t, h.Path) {
 		if strings.Contains(p, "bücher") {
 			t.Errorf("file stored under the U-label: %s", p)
 		}
 	}
 
-	if got, err := b.TXT(t.Context(), recordName(alabel)); err != nil || len(got) != 1 {
-		t.Errorf("TXT at %s = %q, %v; want our record", recordName(alabel), got, err)
+	if got, err := b.TXT(t.Context(), e2etest.RecordName(alabel)); err != nil || len(got) != 1 {
+		t.Errorf("TXT at %s = %q, %v; want our record", e2etest.RecordName(alabel), got, err)
 	}
 
-	updates := updateCount(t, b)
+	updates := e2etest.UpdateCount(t, b)
 
 	res = h.run(t, "--dns-persist", "rfc2136", "-d", ulabel, "renew", "--days", "9999", "--no-random-sleep", "--ari-disable")
-	if res.code != 0 || !strings.Contains(res.stdout, alabel+": renewed") {
+	if res.Code != 0 || !strings.Contains(res.Stdout, alabel+": renewed") {
 		t.Errorf("renew -d %s:\n%s", ulabel, res)
 	}
 
-	if after := updateCount(t, b); after != updates {
+	if after := e2etest.UpdateCount(t, b); after != updates {
 		t.Errorf("renewal sent %d DNS updates", after-updates)
 	}
 }

@@ -6,10 +6,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"math/big"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -18,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 )
 
 // exitWithin is how long an interrupted renew may take to exit: generous,
@@ -41,17 +40,17 @@ func TestInterruptedRenewKeepsEveryCertificateWholeAndARerunFinishes(t *testing.
 
 	domains := make([]string, n)
 	for i := range domains {
-		domains[i] = zoneName(b, fmt.Sprintf("int%02d", i))
+		domains[i] = e2etest.Domain(b, fmt.Sprintf("int%02d", i))
 	}
 
 	// Six-day certificates: due for --days 30; their renewals (Pebble's
 	// default profile, 90 days) are not.
-	newFleet(t, b, h.path, "shortlived").issue(t, domains, 8)
+	newFleet(t, b, h.Path, "shortlived").issue(t, domains, 8)
 
 	original := map[string]*big.Int{}
 
 	for _, d := range domains {
-		s := readSet(h.path, d)
+		s := readSet(h.Path, d)
 		if s.err != nil {
 			t.Fatal(s.err)
 		}
@@ -66,20 +65,20 @@ func TestInterruptedRenewKeepsEveryCertificateWholeAndARerunFinishes(t *testing.
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		res, waited := h.interruptAfter(t, 3, sig, renewArgs...)
 
-		if want := 128 + int(sig); res.code != want {
-			t.Errorf("%v: exit %d, want %d:\n%s", sig, res.code, want, res)
+		if want := 128 + int(sig); res.Code != want {
+			t.Errorf("%v: exit %d, want %d:\n%s", sig, res.Code, want, res)
 		}
 
 		t.Logf("%v: exited %v after the signal", sig, waited.Round(time.Millisecond))
 
-		if !regexp.MustCompile(`(?m)^renewed \d+, not due \d+, failed 0, interrupted [1-9]\d* in `).MatchString(res.stdout) {
+		if !regexp.MustCompile(`(?m)^renewed \d+, not due \d+, failed 0, interrupted [1-9]\d* in `).MatchString(res.Stdout) {
 			t.Errorf("%v: no summary with interrupted certificates:\n%s", sig, res)
 		}
 
 		changed := 0
 
 		for _, d := range domains {
-			s := readSet(h.path, d)
+			s := readSet(h.Path, d)
 			if s.err != nil {
 				t.Errorf("after %v: %v", sig, s.err)
 				continue
@@ -90,7 +89,7 @@ func TestInterruptedRenewKeepsEveryCertificateWholeAndARerunFinishes(t *testing.
 			}
 		}
 
-		reported := len(regexp.MustCompile(`(?m)^int\d\d\.\S+: renewed \(expires `).FindAllString(res.stdout, -1))
+		reported := len(regexp.MustCompile(`(?m)^int\d\d\.\S+: renewed \(expires `).FindAllString(res.Stdout, -1))
 		if changed-renewed != reported {
 			t.Errorf("%v: %d certificates changed on disk, %d reported renewed:\n%s", sig, changed-renewed, reported, res)
 		}
@@ -101,23 +100,23 @@ func TestInterruptedRenewKeepsEveryCertificateWholeAndARerunFinishes(t *testing.
 
 		renewed = changed
 
-		if left := leftovers(t, h.path); len(left) > 0 {
+		if left := leftovers(t, h.Path); len(left) > 0 {
 			t.Errorf("%v: temporary files left: %q", sig, left)
 		}
 	}
 
 	res := h.run(t, renewArgs...)
-	if res.code != 0 {
+	if res.Code != 0 {
 		t.Fatalf("rerun: %s", res)
 	}
 
 	want := fmt.Sprintf("renewed %d, not due %d, failed 0 in ", n-renewed, renewed)
-	if !strings.Contains(res.stdout, want) {
+	if !strings.Contains(res.Stdout, want) {
 		t.Errorf("rerun summary: want %q:\n%s", want, res)
 	}
 
 	for _, d := range domains {
-		s := readSet(h.path, d)
+		s := readSet(h.Path, d)
 		if s.err != nil {
 			t.Error(s.err)
 		} else if s.leaf.SerialNumber.Cmp(original[d]) == 0 {
@@ -125,7 +124,7 @@ func TestInterruptedRenewKeepsEveryCertificateWholeAndARerunFinishes(t *testing.
 		}
 	}
 
-	if left := leftovers(t, h.path); len(left) > 0 {
+	if left := leftovers(t, h.Path); len(left) > 0 {
 		t.Errorf("temporary files left: %q", left)
 	}
 }
@@ -138,7 +137,7 @@ func (h *harness) interruptAfter(t *testing.T, after int, sig syscall.Signal, ar
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	cmd := h.command(ctx, args...)
+	cmd := h.Command(ctx, args...)
 
 	var (
 		mu     sync.Mutex
@@ -216,18 +215,15 @@ func (h *harness) interruptAfter(t *testing.T, after int, sig syscall.Signal, ar
 	waited := time.Since(signalled)
 
 	mu.Lock()
-	res := result{stdout: out.String(), stderr: errOut.String()}
+	res := result{Result: e2etest.Result{Stdout: out.String(), Stderr: errOut.String()}}
 	mu.Unlock()
 
-	var ee *exec.ExitError
-
-	switch {
-	case waitErr == nil:
-	case errors.As(waitErr, &ee):
-		res.code = ee.ExitCode()
-	default:
-		t.Fatalf("lego-persist %v: %v", args, waitErr)
+	code, err := e2etest.ExitCode(waitErr)
+	if err != nil {
+		t.Fatalf("lego-persist %v: %v", args, err)
 	}
+
+	res.Code = code
 
 	return res, waited
 }

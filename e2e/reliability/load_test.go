@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 )
 
 // maxGoroutinesAtExit bounds runtime.NumGoroutine when renew returns: the
@@ -41,18 +42,18 @@ func BenchmarkRenew1000(b *testing.B) {
 
 	tb := bed.New(b, bed.Options{})
 	h := newHarness(b, tb)
-	h.env = []string{envDebug + "=" + debugValue()}
+	h.Env = []string{envDebug + "=" + debugValue()}
 
 	domains := make([]string, n)
 	for i := range domains {
-		domains[i] = zoneName(tb, fmt.Sprintf("load%04d", i))
+		domains[i] = e2etest.Domain(tb, fmt.Sprintf("load%04d", i))
 	}
 
 	start := time.Now()
-	newFleet(b, tb, h.path, "").issue(b, domains, 16)
+	newFleet(b, tb, h.Path, "").issue(b, domains, 16)
 	b.Logf("issued %d certificates in process in %v", n, time.Since(start).Round(time.Second))
 
-	updates := updateCount(b, tb)
+	updates := e2etest.UpdateCount(b, tb)
 
 	b.ResetTimer()
 
@@ -61,9 +62,9 @@ func BenchmarkRenew1000(b *testing.B) {
 		res := h.run(b, "renew", "--days", "9999", "--no-random-sleep", "--ari-disable", "--parallel", "16")
 		wall := time.Since(began)
 
-		m := summaryRe.FindStringSubmatch(res.stdout)
-		if res.code != 0 || m == nil {
-			b.Fatalf("renew of %d certificates: exit %d, summary %q\n%s", n, res.code, m, res.stderr)
+		m := summaryRe.FindStringSubmatch(res.Stdout)
+		if res.Code != 0 || m == nil {
+			b.Fatalf("renew of %d certificates: exit %d, summary %q\n%s", n, res.Code, m, res.Stderr)
 		}
 
 		renewed, _ := strconv.Atoi(m[1])
@@ -73,7 +74,7 @@ func BenchmarkRenew1000(b *testing.B) {
 			b.Fatalf("renewed %d of %d, failed %d", renewed, n, failed)
 		}
 
-		g := goroutinesRe.FindStringSubmatch(res.stderr)
+		g := goroutinesRe.FindStringSubmatch(res.Stderr)
 		if g == nil {
 			b.Fatalf("no goroutine count in stderr (%s=1)", envDebug)
 		}
@@ -81,7 +82,7 @@ func BenchmarkRenew1000(b *testing.B) {
 		goroutines, _ := strconv.Atoi(g[1])
 		if goroutines > maxGoroutinesAtExit {
 			b.Errorf("%d goroutines alive when renew returned, want at most %d: a leak\n%s",
-				goroutines, maxGoroutinesAtExit, res.stderr[strings.Index(res.stderr, g[0]):])
+				goroutines, maxGoroutinesAtExit, res.Stderr[strings.Index(res.Stderr, g[0]):])
 		}
 
 		rss := int64(0)
@@ -101,12 +102,12 @@ func BenchmarkRenew1000(b *testing.B) {
 	b.StopTimer()
 
 	for _, d := range domains {
-		if s := readSet(h.path, d); s.err != nil {
+		if s := readSet(h.Path, d); s.err != nil {
 			b.Error(s.err)
 		}
 	}
 
-	if after := updateCount(b, tb); after != updates {
+	if after := e2etest.UpdateCount(b, tb); after != updates {
 		b.Errorf("renewals sent %d DNS updates, want 0", after-updates)
 	}
 }

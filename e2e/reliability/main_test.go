@@ -5,8 +5,6 @@
 package reliability
 
 import (
-	"bytes"
-	"context"
 	"crypto"
 	"crypto/x509"
 	"encoding/hex"
@@ -14,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -26,145 +23,64 @@ import (
 	"github.com/go-acme/lego/v4/lego"
 	"github.com/go-acme/lego/v4/registration"
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 	"github.com/lego-persist/lego-persist/internal/storage"
 	"github.com/lego-persist/lego-persist/providers/persist"
-	"github.com/lego-persist/lego-persist/providers/persist/rfc2136"
 )
-
-// binary is the lego-persist built by TestMain.
-var binary string
-
-func TestMain(m *testing.M) {
-	os.Exit(buildAndRun(m))
-}
 
 // envBinary names a prebuilt lego-persist to test instead of building one
 // (to run these tests against another version).
 const envBinary = "LEGO_PERSIST_BINARY"
 
-func buildAndRun(m *testing.M) int {
-	if binary = os.Getenv(envBinary); binary != "" {
-		return m.Run()
+// binary is the lego-persist built by TestMain, or the one $LEGO_PERSIST_BINARY
+// names.
+var binary = &e2etest.Binary{Pkg: e2etest.PersistPkg, LDFlags: "-X main.version=e2e"}
+
+func TestMain(m *testing.M) {
+	if binary.Path = os.Getenv(envBinary); binary.Path != "" {
+		os.Exit(m.Run())
 	}
 
-	dir, err := os.MkdirTemp("", "lego-persist-reliability-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-
-	binary = filepath.Join(dir, "lego-persist")
-
-	build := exec.Command("go", "build", "-ldflags", "-X main.version=e2e", "-o", binary,
-		"github.com/lego-persist/lego-persist/cmd/lego-persist")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build lego-persist:", err)
-		return 1
-	}
-
-	return m.Run()
+	os.Exit(e2etest.Main(m, "lego-persist-reliability-", binary))
 }
 
 const email = "rel@example.com"
 
-// harness runs the binary against one bed with one --path.
+// harness runs the binary against one bed with one --path; its Env is added
+// after os.Environ() and b.Env().
 type harness struct {
-	b    *bed.Bed
-	path string
-	// env is added after os.Environ() and b.Env().
-	env []string
+	*e2etest.Harness
 }
 
+// newHarness runs the binary against b's CA with a fresh --path, account
+// email, a 50ms propagation poll and at most 10 minutes a run.
 func newHarness(t testing.TB, b *bed.Bed) *harness {
 	t.Helper()
 
-	return &harness{b: b, path: filepath.Join(t.TempDir(), ".lego")}
+	return &harness{e2etest.NewHarness(t, b, binary.Path, email, 10*time.Minute)}
 }
 
+// result is one run's outcome and, where the platform reports it, what the
+// process used.
 type result struct {
-	code           int
-	stdout, stderr string
-	rusage         *procStats
+	e2etest.Result
+	rusage *procStats
 }
 
-func (r result) String() string {
-	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.code, r.stdout, r.stderr)
-}
-
-func (r result) output() string { return r.stdout + r.stderr }
-
-// globals: the bed's CA, its BIND as the only resolver, checked directly.
-func (h *harness) globals() []string {
-	return []string{
-		"--server", h.b.DirectoryURL,
-		"--path", h.path,
-		"--email", email,
-		"--dns-persist.resolvers", h.b.DNSAddr,
-		"--dns-persist.propagation.disable-ans",
-		"--dns-persist.propagation.interval", "50ms",
-	}
-}
-
-func (h *harness) command(ctx context.Context, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, binary, append(h.globals(), args...)...)
-	cmd.Env = append(append(os.Environ(), h.b.Env()...), h.env...)
-
-	return cmd
-}
+func (r result) output() string { return r.Stdout + r.Stderr }
 
 // run executes lego-persist <globals> <args...> and fails the test on a
 // panic or when it cannot be started.
 func (h *harness) run(t testing.TB, args ...string) result {
 	t.Helper()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
+	res := h.Run(t, args...)
 
-	cmd := h.command(ctx, args...)
-
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-
-	err := cmd.Run()
-	res := result{stdout: out.String(), stderr: errOut.String(), rusage: stats(cmd.ProcessState)}
-
-	var ee *exec.ExitError
-
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		res.code = ee.ExitCode()
-	default:
-		t.Fatalf("lego-persist %v: %v", args, err)
-	}
-
-	if strings.Contains(res.stderr, "panic:") || strings.Contains(res.stderr, "goroutine 1 [") {
+	if strings.Contains(res.Stderr, "panic:") || strings.Contains(res.Stderr, "goroutine 1 [") {
 		t.Errorf("lego-persist %v panicked:\n%s", args, res)
 	}
 
-	return res
-}
-
-func zoneName(b *bed.Bed, label string) string {
-	return label + "." + strings.TrimSuffix(b.Zone, ".")
-}
-
-func recordName(d string) string {
-	return "_validation-persist." + strings.TrimPrefix(d, "*.") + "."
-}
-
-func updateCount(t testing.TB, b *bed.Bed) int {
-	t.Helper()
-
-	n, err := b.UpdateCount()
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	return n
+	return result{Result: res, rusage: stats(res.State)}
 }
 
 // tree returns every file under root with its content.
@@ -345,19 +261,8 @@ func newFleet(t testing.TB, b *bed.Bed, path, profile string) *fleet {
 		t.Fatal(err)
 	}
 
-	pcfg := rfc2136.NewDefaultConfig()
-	pcfg.Nameserver = b.DNSAddr
-	pcfg.TSIGKey, pcfg.TSIGSecret, pcfg.TSIGAlgorithm = b.TSIGKey, b.TSIGSecret, b.TSIGAlgorithm
-
-	pub, err := rfc2136.NewDNSProviderConfig(pcfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	err = persist.Enable(client, cfg, pub,
-		persist.WithResolvers(b.DNSAddr),
-		persist.WithAuthoritativeCheck(false),
-		persist.WithPropagationTimeout(30*time.Second, 50*time.Millisecond))
+	err = persist.Enable(client, cfg, e2etest.RFC2136(t, b),
+		e2etest.Loopback(b.DNSAddr, 30*time.Second, 50*time.Millisecond)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/lego-persist/lego-persist/e2e/bed"
+	"github.com/lego-persist/lego-persist/e2e/e2etest"
 )
 
 // Recognizable secrets: if any of them shows up in output, it leaked.
@@ -80,7 +81,7 @@ func TestNoCommandPrintsASecret(t *testing.T) {
 	b := bed.New(t, bed.Options{})
 	h := newHarness(t, b)
 	zone := strings.TrimSuffix(b.Zone, ".")
-	d := zoneName(b, "secret")
+	d := e2etest.Domain(b, "secret")
 
 	httpreq := fakeHTTPReq(t, b)
 	cf := fakeCloudflare(t)
@@ -118,13 +119,13 @@ func TestNoCommandPrintsASecret(t *testing.T) {
 		{common, []string{"list"}, 0, d},
 		{common, []string{"dnshelp"}, 0, "HTTPREQ_PASSWORD"},
 		{common, []string{"dnshelp", "-c", "cloudflare"}, 0, "CLOUDFLARE_DNS_API_TOKEN"},
-		{common, []string{"--dns-persist", "httpreq", "-d", zoneName(b, "viahttpreq"), "run"}, 0, "obtained"},
+		{common, []string{"--dns-persist", "httpreq", "-d", e2etest.Domain(b, "viahttpreq"), "run"}, 0, "obtained"},
 		{common, []string{"--dns-persist", "rfc2136", "-d", d, "remove"}, 0, "removed"},
 		// Failures.
-		{wrongTSIG, []string{"--dns-persist", "rfc2136", "-d", zoneName(b, "badsig"), "run"}, 1, "BADSIG"},
+		{wrongTSIG, []string{"--dns-persist", "rfc2136", "-d", e2etest.Domain(b, "badsig"), "run"}, 1, "BADSIG"},
 		{wrongTSIG, []string{"--dns-persist", "rfc2136", "-d", d, "remove"}, 0, "nothing to remove"},
-		{wrongPassword, []string{"--dns-persist", "httpreq", "-d", zoneName(b, "refused"), "run"}, 1, "401"},
-		{common, []string{"--dns-persist", "cloudflare", "-d", zoneName(b, "viacf"), "run"}, 1, "cloudflare"},
+		{wrongPassword, []string{"--dns-persist", "httpreq", "-d", e2etest.Domain(b, "refused"), "run"}, 1, "401"},
+		{common, []string{"--dns-persist", "cloudflare", "-d", e2etest.Domain(b, "viacf"), "run"}, 1, "cloudflare"},
 		{common, []string{"--email", "eab@example.com", "--accept-tos", "--eab", "--kid", "kid-1", "--hmac", eabHMAC, "--dns-persist", "rfc2136", "-d", d, "run"}, -1, ""},
 		{common, []string{"--dns-persist", "nosuchdns", "-d", d, "run"}, 2, "nosuchdns"},
 	}
@@ -141,17 +142,17 @@ func TestNoCommandPrintsASecret(t *testing.T) {
 	var secrets []string
 
 	for _, r := range runs {
-		h.env = r.env
+		h.Env = r.env
 		res := h.run(t, r.args...)
-		h.env = nil
+		h.Env = nil
 
-		if r.code >= 0 && (res.code != r.code || !strings.Contains(res.output(), r.want)) {
+		if r.code >= 0 && (res.Code != r.code || !strings.Contains(res.output(), r.want)) {
 			t.Errorf("lego-persist %v: want exit %d and %q in the output:\n%s", r.args, r.code, r.want, res)
 		}
 
 		if secrets == nil {
 			secrets = []string{b.TSIGSecret, wrongTSIGSecret, cloudflareToken, httpreqPassword, eabHMAC}
-			secrets = append(secrets, keyLines(t, h.path)...)
+			secrets = append(secrets, keyLines(t, h.Path)...)
 
 			if len(secrets) == 5 {
 				t.Fatalf("no account key after the first run:\n%s", res)
@@ -196,15 +197,15 @@ func TestAccountFilesArePrivateAndAReadableKeyIsReported(t *testing.T) {
 
 	b := bed.New(t, bed.Options{})
 	h := newHarness(t, b)
-	d := zoneName(b, "modes")
+	d := e2etest.Domain(b, "modes")
 
-	if res := h.run(t, "--accept-tos", "--dns-persist", "rfc2136", "-d", d, "run"); res.code != 0 {
+	if res := h.run(t, "--accept-tos", "--dns-persist", "rfc2136", "-d", d, "run"); res.Code != 0 {
 		t.Fatalf("run:\n%s", res)
 	}
 
 	var key string
 
-	err := filepath.WalkDir(h.path, func(p string, e os.DirEntry, err error) error {
+	err := filepath.WalkDir(h.Path, func(p string, e os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -238,7 +239,7 @@ func TestAccountFilesArePrivateAndAReadableKeyIsReported(t *testing.T) {
 	}
 
 	res := h.run(t, "renew", "--days", "0", "--no-random-sleep", "--ari-disable")
-	if res.code != 0 || strings.Contains(res.stderr, "readable by group or others") {
+	if res.Code != 0 || strings.Contains(res.Stderr, "readable by group or others") {
 		t.Errorf("renew with a 0600 key: want exit 0 and no warning:\n%s", res)
 	}
 
@@ -247,7 +248,7 @@ func TestAccountFilesArePrivateAndAReadableKeyIsReported(t *testing.T) {
 	}
 
 	res = h.run(t, "renew", "--days", "0", "--no-random-sleep", "--ari-disable")
-	if !strings.Contains(res.stderr, key+" is readable by group or others") || !strings.Contains(res.stderr, "chmod 600") {
+	if !strings.Contains(res.Stderr, key+" is readable by group or others") || !strings.Contains(res.Stderr, "chmod 600") {
 		t.Errorf("renew with a 0644 key: no warning naming %s:\n%s", key, res)
 	}
 }
@@ -261,15 +262,15 @@ func TestTLSVerificationIsNeverSilentlyOff(t *testing.T) {
 
 	b := bed.New(t, bed.Options{})
 	h := newHarness(t, b)
-	d := zoneName(b, "tls")
+	d := e2etest.Domain(b, "tls")
 
-	h.env = []string{"LEGO_CA_CERTIFICATES="}
+	h.Env = []string{"LEGO_CA_CERTIFICATES="}
 
 	for _, args := range [][]string{
 		{"--accept-tos", "--dns-persist", "rfc2136", "-d", d, "run"},
 	} {
 		res := h.run(t, args...)
-		if res.code != 1 || !strings.Contains(res.stderr, "LEGO_CA_CERTIFICATES") || !strings.Contains(res.stderr, "unknown authority") {
+		if res.Code != 1 || !strings.Contains(res.Stderr, "LEGO_CA_CERTIFICATES") || !strings.Contains(res.Stderr, "unknown authority") {
 			t.Errorf("lego-persist %v with an untrusted CA: want exit 1 naming LEGO_CA_CERTIFICATES:\n%s", args, res)
 		}
 	}
@@ -280,18 +281,18 @@ func TestTLSVerificationIsNeverSilentlyOff(t *testing.T) {
 		{"--tls-skip-verify", "-d", d, "check"},
 	} {
 		res := h.run(t, args...)
-		if res.code != 0 {
+		if res.Code != 0 {
 			t.Errorf("lego-persist %v: %s", args, res)
 		}
 
-		if !strings.Contains(res.stderr, "WARNING: --tls-skip-verify: the CA's TLS certificate is NOT verified") {
+		if !strings.Contains(res.Stderr, "WARNING: --tls-skip-verify: the CA's TLS certificate is NOT verified") {
 			t.Errorf("lego-persist %v: no warning about --tls-skip-verify:\n%s", args, res)
 		}
 	}
 
-	h.env = nil
+	h.Env = nil
 
-	if res := h.run(t, "-d", d, "check"); strings.Contains(res.stderr, "NOT verified") {
+	if res := h.run(t, "-d", d, "check"); strings.Contains(res.Stderr, "NOT verified") {
 		t.Errorf("warning printed without --tls-skip-verify:\n%s", res)
 	}
 }
