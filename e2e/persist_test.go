@@ -338,3 +338,27 @@ func TestCAProblemDocumentReachesTheCaller(t *testing.T) {
 		t.Errorf("problem document not surfaced: %+v", caErr.Problem)
 	}
 }
+
+func TestCancelledContextAbandonsTheOrderBeforeAnyWrite(t *testing.T) {
+	b := bed.New(t, bed.Options{})
+	client, cfg := e2etest.Account(t, b, b.DirectoryURL)
+	pub := e2etest.Publisher(t, b)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	if err := persist.Enable(client, cfg, pub, loopback(b, persist.WithContext(ctx))...); err != nil {
+		t.Fatal(err)
+	}
+
+	before := e2etest.SOASerial(t, b)
+
+	_, err := e2etest.Obtain(client, e2etest.Domain(b, "cancelled"))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("want context.Canceled, got %v", err)
+	}
+
+	if pub.Calls() != 0 || e2etest.SOASerial(t, b) != before {
+		t.Errorf("a cancelled run wrote to DNS: %d publishes", pub.Calls())
+	}
+}
