@@ -6,6 +6,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -360,5 +361,43 @@ func TestCancelledContextAbandonsTheOrderBeforeAnyWrite(t *testing.T) {
 
 	if pub.Calls() != 0 || e2etest.SOASerial(t, b) != before {
 		t.Errorf("a cancelled run wrote to DNS: %d publishes", pub.Calls())
+	}
+}
+
+// TestAuthoritativeCheckAsksTheZonesNameservers runs the default check mode:
+// the zone (persist.test) is found through the resolver, its NS ns1 resolved
+// to 127.0.0.1, and the record checked there directly (BIND listens on the
+// bed's port instead of 53, hence WithNameserverPort).
+func TestAuthoritativeCheckAsksTheZonesNameservers(t *testing.T) {
+	b := bed.New(t, bed.Options{})
+	client, cfg := e2etest.Account(t, b, b.DirectoryURL)
+	pub := e2etest.Publisher(t, b)
+
+	_, port, err := net.SplitHostPort(b.DNSAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	err = persist.Enable(client, cfg, pub,
+		persist.WithResolvers(b.DNSAddr),
+		persist.WithNameserverPort(port),
+		persist.WithPropagationTimeout(30*time.Second, 50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	domain := e2etest.Domain(b, "authoritative")
+	before := e2etest.SOASerial(t, b)
+
+	if _, err := e2etest.Obtain(client, domain); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := e2etest.Obtain(client, domain); err != nil {
+		t.Fatal(err)
+	}
+
+	if got := e2etest.SOASerial(t, b); got != before+1 || pub.Calls() != 1 {
+		t.Errorf("two orders: serial %d -> %d, %d publishes; want one write", before, got, pub.Calls())
 	}
 }

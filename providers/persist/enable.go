@@ -71,7 +71,9 @@ func Enable(client *lego.Client, cfg *lego.Config, pub Publisher, opts ...Option
 		resolvers = sys
 	}
 
-	dns, err := dnsq.New(dnsq.Config{Resolvers: resolvers, Timeout: o.dnsTimeout, Authoritative: o.authoritative})
+	dns, err := dnsq.New(dnsq.Config{
+		Resolvers: resolvers, Timeout: o.dnsTimeout, Authoritative: o.authoritative, NameserverPort: o.nameserverPort,
+	})
 	if err != nil {
 		return fmt.Errorf("persist: %w", err)
 	}

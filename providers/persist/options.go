@@ -36,6 +36,7 @@ type options struct {
 	anyDomain           bool
 	now                 func() time.Time
 	ctx                 context.Context //nolint:containedctx // lego's resolver interface carries none.
+	nameserverPort      string
 }
 
 func defaultOptions() options {
@@ -163,4 +164,11 @@ func WithContext(ctx context.Context) Option {
 
 		return nil
 	}
+}
+
+// WithNameserverPort asks the zone's authoritative servers on this port
+// instead of 53. Real zones never need it; test beds and split setups whose
+// authoritative servers listen elsewhere do.
+func WithNameserverPort(port string) Option {
+	return func(o *options) error { o.nameserverPort = port; return nil }
 }
