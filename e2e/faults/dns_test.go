@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -237,5 +238,39 @@ func TestTSIGRejectionIsClearAndLeaksNoSecret(t *testing.T) {
 				t.Errorf("SOA serial %d -> %d after a rejected update", before, after)
 			}
 		})
+	}
+}
+
+// TestOneLaggingAuthoritativeServerIsWaitedFor checks in the default mode,
+// at the zone's authoritative servers: the zone gets a second nameserver
+// (ns2, 127.0.0.2, on BIND's port) that serves a new record only after a
+// few polls. The solver writes once and waits for both servers.
+func TestOneLaggingAuthoritativeServerIsWaitedFor(t *testing.T) {
+	b := bed.New(t, bed.Options{ExtraZoneRecords: []string{"@ IN NS ns2", "ns2 IN A 127.0.0.2"}})
+
+	host, port, err := net.SplitHostPort(b.DNSAddr)
+	if err != nil || host != "127.0.0.1" {
+		t.Fatalf("bed DNS at %s: %v", b.DNSAddr, err)
+	}
+
+	const polls = 3
+
+	lag := newLagging(1 + polls)
+	ns2 := newDNSFrontAt(t, net.JoinHostPort("127.0.0.2", port), b.DNSAddr, lag.fault)
+	domain := e2etest.Domain(b, "twons")
+	rr := e2etest.RecordName(domain)
+
+	pub := issue(t, b, domain, []persist.Option{
+		persist.WithResolvers(b.DNSAddr),
+		persist.WithNameserverPort(port),
+		persist.WithPropagationTimeout(20*time.Second, 25*time.Millisecond),
+	})
+
+	if n := pub.Calls(); n != 1 {
+		t.Errorf("Publish called %d times; want 1", n)
+	}
+
+	if q := ns2.count("", rr, dns.TypeTXT); q < polls+2 {
+		t.Errorf("the lagging nameserver saw %d TXT queries; want at least %d (check, lagging polls, the poll that sees it)", q, polls+2)
 	}
 }

@@ -40,6 +40,13 @@ func passThrough(_ string, _ *dns.Msg, forward func() *dns.Msg) *dns.Msg { retur
 func newDNSFront(t *testing.T, upstream string, f fault) *dnsFront {
 	t.Helper()
 
+	return newDNSFrontAt(t, "127.0.0.1:0", upstream, f)
+}
+
+// newDNSFrontAt is newDNSFront listening on addr ("host:0" for a free port).
+func newDNSFrontAt(t *testing.T, addr, upstream string, f fault) *dnsFront {
+	t.Helper()
+
 	front := &dnsFront{upstream: upstream, fault: f}
 
 	var (
@@ -51,7 +58,7 @@ func newDNSFront(t *testing.T, upstream string, f fault) *dnsFront {
 	// UDP and TCP on the same port: take a free UDP port, then try its TCP
 	// twin; another process may hold that one, so retry a few times.
 	for range 10 {
-		pc, err = net.ListenPacket("udp4", "127.0.0.1:0")
+		pc, err = net.ListenPacket("udp4", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
