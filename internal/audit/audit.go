@@ -17,18 +17,18 @@ import (
 	"github.com/lego-persist/lego-persist/internal/record"
 )
 
-// Status of one domain's record.
-type Status string
+// Status of one domain's record: record's verdicts plus the audit's own.
+type Status = record.Status
 
 // Statuses. Every one but StatusOK is a finding.
 const (
-	StatusOK           Status = "ok"
-	StatusMissing      Status = "missing"
-	StatusWrongAccount Status = "wrong-account"
-	StatusWrongIssuer  Status = "wrong-issuer"
-	StatusNoWildcard   Status = "no-wildcard-policy"
-	StatusExpired      Status = "expired"
-	StatusMalformed    Status = "malformed"
+	StatusOK           = record.StatusOK
+	StatusMissing      = record.StatusMissing
+	StatusWrongAccount = record.StatusWrongAccount
+	StatusWrongIssuer  = record.StatusWrongIssuer
+	StatusNoWildcard   = record.StatusNoWildcard
+	StatusExpired      = record.StatusExpired
+	StatusMalformed    = record.StatusMalformed
 	// StatusStaleKey: no value authorizes, and one of them is a draft-02
 	// hashed accounturi under this CA's prefix that matches neither form of
 	// the current account key: made before a key change (or by another
@@ -199,7 +199,7 @@ func (a *Auditor) check(ctx context.Context, domain string) Result {
 		}
 
 		v := record.Evaluate(ans.Values, want)
-		r := Result{Domain: norm, Name: res.Name, Status: Status(v.Status), Value: v.Raw, Server: ans.Server, Reason: v.Reason}
+		r := Result{Domain: norm, Name: res.Name, Status: v.Status, Value: v.Raw, Server: ans.Server, Reason: v.Reason}
 
 		if !v.Value.PersistUntil.IsZero() {
 			t := v.Value.PersistUntil

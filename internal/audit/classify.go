@@ -76,7 +76,7 @@ type classifier struct {
 }
 
 func (c *classifier) classify(raw string) RecordInfo {
-	info := RecordInfo{Value: raw, Status: Status(record.Evaluate([]string{raw}, c.want).Status)}
+	info := RecordInfo{Value: raw, Status: record.Evaluate([]string{raw}, c.want).Status}
 
 	issuer, _, _ := strings.Cut(raw, ";")
 	info.Issuer = strings.Trim(issuer, " \t")
