@@ -51,6 +51,13 @@ func (s *solver) ensureRecord(ctx context.Context, g *group, want record.Want, p
 
 	line := record.ZoneLine(g.name, recordTTL, value)
 
+	if v := state.verdict; v.Status == record.StatusExpired && v.Value.PersistUntil.After(s.opts.now()) {
+		// The persistUntil pre-flight: usable now, but not for as long as
+		// the CA may take to validate.
+		log.Warnf("[%s] dns-persist-01: the record %q stops being valid at %s, before this validation can finish; treating it as missing",
+			g.base, v.Raw, v.Value.PersistUntil.UTC().Format(time.RFC3339))
+	}
+
 	if s.pub == nil {
 		return fmt.Errorf("%w at %s (%s); publish this record, then run again:\n%s",
 			ErrRecordMissing, g.name, state.verdict.describe(), line)
