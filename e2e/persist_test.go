@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -399,5 +400,36 @@ func TestAuthoritativeCheckAsksTheZonesNameservers(t *testing.T) {
 
 	if got := e2etest.SOASerial(t, b); got != before+1 || pub.Calls() != 1 {
 		t.Errorf("two orders: serial %d -> %d, %d publishes; want one write", before, got, pub.Calls())
+	}
+}
+
+// TestRecordExpiringBeforeValidationCanFinishIsReplaced: a record still
+// valid now, whose persistUntil passes within the validation window, is
+// treated as missing (pre-flight): one new record is written beside it.
+func TestRecordExpiringBeforeValidationCanFinishIsReplaced(t *testing.T) {
+	b := bed.New(t, bed.Options{})
+	client, cfg := e2etest.Account(t, b, b.DirectoryURL)
+	pub := e2etest.Publisher(t, b)
+
+	if err := persist.Enable(client, cfg, pub, loopback(b, persist.WithValidationTimeout(time.Minute))...); err != nil {
+		t.Fatal(err)
+	}
+
+	domain := e2etest.Domain(b, "expiring")
+	rr := "_validation-persist." + domain + "."
+	soon := "pebble.letsencrypt.org; accounturi=" + cfg.User.GetRegistration().URI +
+		"; persistUntil=" + strconv.FormatInt(time.Now().Add(20*time.Second).Unix(), 10)
+
+	if err := b.AddTXT(context.Background(), rr, soon); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := e2etest.Obtain(client, domain); err != nil {
+		t.Fatal(err)
+	}
+
+	got := e2etest.TXT(t, b, rr)
+	if pub.Calls() != 1 || len(got) != 2 || !slices.Contains(got, soon) {
+		t.Errorf("want the expiring record kept and one new record published; %d publishes, records %q", pub.Calls(), got)
 	}
 }
