@@ -1,21 +1,23 @@
 // Package digitalocean publishes dns-persist-01 records in DigitalOcean DNS
-// through libdns/digitalocean (godo), configured with lego's DO_*
-// environment variables.
+// through the DigitalOcean API v2 (net/http only), configured with lego's
+// DO_* environment variables.
 //
-// Publish creates one TXT record. DigitalOcean deletes records by ID only,
-// so unpublish first lists the zone's records and deletes the TXT record at
-// the name whose value is exactly the one given; other values stay. godo
-// retries rate-limited and failed (5xx) requests with backoff, within
-// DO_HTTP_TIMEOUT.
+// Publish creates one TXT record (POST /v2/domains/{zone}/records) and never
+// touches the other records at the name. DigitalOcean deletes records by ID
+// only, so unpublish lists the TXT records at the name (GET with the type
+// and name filters, every page) and deletes, by ID, only those whose data is
+// exactly the value given; other values stay. Requests are not retried: a
+// rate limit (429) or server error reaches the caller as one line naming
+// the HTTP status.
 package digitalocean
 
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/go-acme/lego/v4/platform/config/env"
-	"github.com/libdns/digitalocean"
 
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 )
@@ -26,23 +28,20 @@ const (
 	EnvAPIUrl    = "DO_API_URL"
 )
 
-// DefaultBaseURL is the only API the library can talk to: godo is built with
-// it and with its own HTTP transport, so no test can point the library at a
-// local server (the package tests use a test double with the library's
-// record type instead).
+// DefaultBaseURL is the API used when DO_API_URL is unset.
 const DefaultBaseURL = "https://api.digitalocean.com"
 
-const defaultTTL = 30 // lego's default
+const defaultTTL = 30 // lego's default, and the API's minimum
 
 // Config configures a DNSProvider.
 type Config struct {
 	libdnsadapter.Options
 
+	// AuthToken is a DigitalOcean API token with write access to the domain.
 	AuthToken string
 
-	// BaseURL must be empty or DefaultBaseURL: libdns/digitalocean has no
-	// way to use another API URL, and ignoring lego's DO_API_URL silently
-	// would send the records somewhere the user did not ask for.
+	// BaseURL is the API's base URL, without the /v2 path; DefaultBaseURL
+	// when empty. Requests go to BaseURL + "/v2/domains/...".
 	BaseURL string
 }
 
@@ -50,7 +49,7 @@ type Config struct {
 func NewDefaultConfig() *Config {
 	return &Config{
 		Options: libdnsadapter.ReadOptions(defaultTTL, "DO_"),
-		BaseURL: env.GetOrFile(EnvAPIUrl),
+		BaseURL: env.GetOrDefaultString(EnvAPIUrl, DefaultBaseURL),
 	}
 }
 
@@ -72,30 +71,47 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 		return nil, errors.New("digitalocean: the API token is missing: set " + EnvAuthToken)
 	}
 
-	if u := strings.TrimSuffix(cfg.BaseURL, "/"); u != "" && u != DefaultBaseURL {
-		return nil, fmt.Errorf("digitalocean: %s is not supported (the libdns/digitalocean library only talks to %s): unset it",
-			EnvAPIUrl, DefaultBaseURL)
+	base, err := baseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
 	}
 
-	return newPublisher(cfg, &digitalocean.Provider{APIToken: cfg.AuthToken})
+	httpClient, err := libdnsadapter.NewHTTPClient(cfg.HTTPTimeout, "", "")
+	if err != nil {
+		return nil, fmt.Errorf("digitalocean: %w", err)
+	}
+
+	c := &client{http: httpClient, baseURL: base, token: cfg.AuthToken}
+
+	return libdnsadapter.New(cfg.Config("digitalocean", cfg.AuthToken), c)
 }
 
-// newPublisher wires p (the library, or a test double) to the adapter.
-func newPublisher(cfg *Config, p libdnsadapter.Provider) (*libdnsadapter.Publisher, error) {
-	ac := cfg.Config("digitalocean", cfg.AuthToken)
-	ac.DeleteByLookup = true // the library's DeleteRecords needs the record ID
+// baseURL returns s (DefaultBaseURL when empty) without a trailing slash,
+// or an error naming DO_API_URL when it is not an http(s) URL with a host.
+func baseURL(s string) (string, error) {
+	if s == "" {
+		return DefaultBaseURL, nil
+	}
 
-	return libdnsadapter.New(ac, p)
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" {
+		// The URL is not quoted back: it might carry a credential.
+		return "", errors.New("digitalocean: " + EnvAPIUrl + ": want an http:// or https:// URL with a host and no credentials")
+	}
+
+	return strings.TrimSuffix(s, "/"), nil
 }
 
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
 		Name: "digitalocean",
-		Description: "DigitalOcean DNS API (libdns/digitalocean). Publish creates one TXT record next to the others; " +
-			"unpublish lists the zone and deletes the record with exactly that value.",
+		Description: "DigitalOcean DNS API v2. Publish creates one TXT record next to the others; unpublish lists the " +
+			"TXT records at the name and deletes only those with exactly that value.",
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvAuthToken, Description: "DigitalOcean API token with write access", Required: true},
+			{Name: EnvAPIUrl, Description: "API base URL (default " + DefaultBaseURL + ")"},
 		}, libdnsadapter.CommonEnv("DO_", defaultTTL)...),
 	}
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // cloudDetails is shown under every libdns-backed provider in the docs.
-const cloudDetails = "Backed by the libdns module of the same name. Publish appends one TXT value (never replaces the " +
+const cloudDetails = "Talks to the provider's DNS API (through its libdns module where that one is safe, else a small client " +
+	"of our own). Publish appends one TXT value (never replaces the " +
 	"set, so other CAs' and accounts' records stay); `remove` deletes exactly this value. The zone is found by SOA " +
 	"queries unless the `_ZONE` variable names it. Errors name the provider, the record and the HTTP status, never the credentials."
 

@@ -1,59 +1,80 @@
-// Package hetzner publishes dns-persist-01 records through Hetzner's DNS
-// Console API (dns.hetzner.com, "Auth-API-Token") with libdns/hetzner
-// v1.0.0, configured with lego's HETZNER_API_KEY.
+// Package hetzner publishes dns-persist-01 records in Hetzner DNS through
+// the Hetzner Cloud API (api.hetzner.cloud, net/http only), configured with
+// lego's HETZNER_API_TOKEN.
 //
-// That library speaks only the legacy DNS Console API, which lego reads from
-// HETZNER_API_KEY (lego's HETZNER_API_TOKEN selects the newer Hetzner Cloud
-// DNS API, which the library does not support: it is refused with a hint).
+// Publish reads the TXT RRSet at the name and, unless the value is already
+// there, runs the RRSet action add_records with that one value; unpublish
+// runs remove_records with exactly the records holding the value. Both
+// actions change only the records they name, so other CAs' and accounts'
+// values stay, and both wait until the API reports the action finished. An
+// existing RRSet keeps its TTL; HETZNER_TTL applies to a new one.
 //
-// Publish creates one TXT record. The library's own DeleteRecords deletes the
-// first record with the same name and type whatever its value (another CA's
-// record, possibly), so unpublish does not use it: it lists the zone with
-// the library's client and deletes, by ID, only the TXT records at the name
-// whose value is exactly the one given.
+// The legacy DNS Console API (dns.hetzner.com, lego's deprecated
+// HETZNER_API_KEY) is not supported: a configuration with only
+// HETZNER_API_KEY is refused with a hint to move to a Cloud API token.
 package hetzner
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/go-acme/lego/v4/platform/config/env"
-	"github.com/libdns/hetzner"
-	"github.com/libdns/libdns"
 
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 )
 
-// Environment variable names, lego's (each also as NAME_FILE).
+// Environment variable names (each also as NAME_FILE): lego's, plus
+// HETZNER_API_URL (lego-persist's own; lego has no base URL setting for
+// Hetzner) to reach a proxy or a test server.
 const (
-	EnvAPIKey   = "HETZNER_API_KEY"
-	EnvAPIToken = "HETZNER_API_TOKEN" // lego's Cloud API token: not supported here
+	EnvAPIToken = "HETZNER_API_TOKEN"
+	EnvAPIURL   = "HETZNER_API_URL"
+
+	// EnvAPIKey is lego's deprecated DNS Console API key: refused.
+	EnvAPIKey = "HETZNER_API_KEY"
 )
 
-const defaultTTL = 60 // lego's minimum and default
+// DefaultBaseURL is the Cloud API used when HETZNER_API_URL is unset.
+const DefaultBaseURL = "https://api.hetzner.cloud/v1"
+
+const defaultTTL = 120 // lego's default for the Cloud API
+
+// defaultPollInterval is the time between reads of a running action.
+const defaultPollInterval = 500 * time.Millisecond
 
 // Config configures a DNSProvider.
 type Config struct {
 	libdnsadapter.Options
 
-	APIKey string // DNS Console API token
+	// APIToken is a Hetzner Cloud API token with read & write permission in
+	// the project holding the zone.
+	APIToken string
+
+	// BaseURL is the Cloud API's base URL ("https://api.hetzner.cloud/v1");
+	// DefaultBaseURL when empty.
+	BaseURL string
 }
 
-// NewDefaultConfig reads HETZNER_ZONE, HETZNER_TTL and HETZNER_HTTP_TIMEOUT.
+// NewDefaultConfig reads HETZNER_ZONE, HETZNER_TTL, HETZNER_HTTP_TIMEOUT and
+// HETZNER_API_URL.
 func NewDefaultConfig() *Config {
-	return &Config{Options: libdnsadapter.ReadOptions(defaultTTL, "HETZNER_")}
+	return &Config{
+		Options: libdnsadapter.ReadOptions(defaultTTL, "HETZNER_"),
+		BaseURL: env.GetOrDefaultString(EnvAPIURL, DefaultBaseURL),
+	}
 }
 
 // NewDNSProvider reads the configuration from the environment.
 func NewDNSProvider() (*libdnsadapter.Publisher, error) {
 	cfg := NewDefaultConfig()
-	cfg.APIKey = env.GetOrFile(EnvAPIKey)
+	cfg.APIToken = env.GetOrFile(EnvAPIToken)
 
-	if cfg.APIKey == "" && env.GetOrFile(EnvAPIToken) != "" {
-		return nil, errors.New("hetzner: " + EnvAPIToken + " (Hetzner Cloud DNS API) is not supported by libdns/hetzner v1.0.0: " +
-			"set " + EnvAPIKey + " to a DNS Console API token, or publish the record with another provider")
+	if cfg.APIToken == "" && env.GetOrFile(EnvAPIKey) != "" {
+		return nil, errors.New("hetzner: " + EnvAPIKey + " (the legacy DNS Console API) is not supported: move the zone to " +
+			"the Hetzner Console and set " + EnvAPIToken + " to a Cloud API token with read & write permission")
 	}
 
 	if err := cfg.UseSystemResolvers(); err != nil {
@@ -63,72 +84,68 @@ func NewDNSProvider() (*libdnsadapter.Publisher, error) {
 	return NewDNSProviderConfig(cfg)
 }
 
-// NewDNSProviderConfig checks cfg and returns a publisher. The library calls
-// https://dns.hetzner.com only; it offers no other base URL.
+// NewDNSProviderConfig checks cfg and returns a publisher.
 func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
-	if cfg == nil || cfg.APIKey == "" {
-		return nil, errors.New("hetzner: the API key is missing: set " + EnvAPIKey)
+	return newPublisher(cfg, defaultPollInterval)
+}
+
+// newPublisher is NewDNSProviderConfig with the time between reads of a
+// running action.
+func newPublisher(cfg *Config, pollInterval time.Duration) (*libdnsadapter.Publisher, error) {
+	if cfg == nil || cfg.APIToken == "" {
+		return nil, errors.New("hetzner: the API token is missing: set " + EnvAPIToken + " to a Hetzner Cloud API token")
 	}
 
-	p := exactDeleter{Provider: hetzner.New(cfg.APIKey), client: hetzner.NewClient(cfg.APIKey)}
-
-	return libdnsadapter.New(cfg.Config("hetzner", cfg.APIKey), p)
-}
-
-// exactDeleter is libdns/hetzner with a DeleteRecords that matches values.
-type exactDeleter struct {
-	*hetzner.Provider
-
-	client *hetzner.Client
-}
-
-// DeleteRecords deletes the zone's records that have the name, type and
-// value of one of recs (TTL ignored); records with other values stay.
-func (p exactDeleter) DeleteRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
-	all, err := p.client.GetAllRecords(ctx, strings.TrimSuffix(zone, "."))
+	base, err := baseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
 
-	var deleted []libdns.Record
-
-	for _, r := range recs {
-		want := r.RR()
-
-		for _, have := range all {
-			if have.Type != want.Type || !strings.EqualFold(have.Name, want.Name) || unquote(have.Value) != want.Data {
-				continue
-			}
-
-			if err := p.client.DeleteRecord(ctx, have.ID); err != nil {
-				return deleted, err
-			}
-
-			deleted = append(deleted, r)
-		}
+	httpClient, err := libdnsadapter.NewHTTPClient(cfg.HTTPTimeout, "", "")
+	if err != nil {
+		return nil, fmt.Errorf("hetzner: %w", err)
 	}
 
-	return deleted, nil
+	c := &client{http: httpClient, baseURL: base, token: cfg.APIToken, pollInterval: pollInterval}
+
+	return libdnsadapter.New(cfg.Config("hetzner", cfg.APIToken), c)
 }
 
-// unquote removes the quotes a TXT value may come back with.
-func unquote(v string) string {
-	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-		return v[1 : len(v)-1]
+// baseURL returns s (DefaultBaseURL when empty) without a trailing slash,
+// or an error naming HETZNER_API_URL when it is not an http(s) URL with a
+// host.
+func baseURL(s string) (string, error) {
+	if s == "" {
+		return DefaultBaseURL, nil
 	}
 
-	return v
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" {
+		// The URL is not quoted back: it might carry a credential.
+		return "", errors.New("hetzner: " + EnvAPIURL + ": want an http:// or https:// URL with a host and no credentials")
+	}
+
+	return strings.TrimSuffix(s, "/"), nil
 }
 
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
+	common := libdnsadapter.CommonEnv("HETZNER_", defaultTTL)
+	for i := range common {
+		if common[i].Name == "HETZNER_TTL" {
+			common[i].Description = fmt.Sprintf("TTL in seconds of a new TXT RRSet (default %d); an existing RRSet keeps its own", defaultTTL)
+		}
+	}
+
 	return libdnsadapter.Description{
 		Name: "hetzner",
-		Description: "Hetzner DNS Console API (dns.hetzner.com, libdns/hetzner v1.0.0). Publish creates one TXT record next " +
-			"to the others; unpublish deletes only the record with exactly that value. The Hetzner Cloud DNS API " +
-			"(HETZNER_API_TOKEN) is not supported.",
+		Description: "Hetzner Cloud API (DNS zones in the Hetzner Console). Publish adds the value to the TXT RRSet with " +
+			"its add_records action; unpublish removes exactly that value with remove_records; other values stay. " +
+			"The legacy DNS Console API (HETZNER_API_KEY) is not supported.",
 		Env: append([]libdnsadapter.EnvVar{
-			{Name: EnvAPIKey, Description: "DNS Console API token (Auth-API-Token)", Required: true},
-		}, libdnsadapter.CommonEnv("HETZNER_", defaultTTL)...),
+			{Name: EnvAPIToken, Description: "Hetzner Cloud API token with read & write permission", Required: true},
+			{Name: EnvAPIURL, Description: "Cloud API base URL (default " + DefaultBaseURL + "; lego-persist's own)"},
+		}, common...),
 	}
 }

@@ -118,7 +118,7 @@ func (r redirectAll) RoundTrip(req *http.Request) (*http.Response, error) {
 // RedirectDefaultTransport makes http.DefaultTransport send every request to
 // srv for the rest of the test, then restores it. It exists for libraries
 // that send through http.DefaultTransport to a fixed API URL and offer no
-// way to point them elsewhere (libdns/desec, libdns/hetzner): with it the
+// way to point them elsewhere (libdns/desec): with it the
 // real library code runs against a fake API, and no request can leave the
 // machine. It changes process-wide state: tests that use it must not call
 // t.Parallel.
