@@ -1,18 +1,28 @@
 // Package googleclouddns publishes dns-persist-01 records in Google Cloud
-// DNS through libdns/googleclouddns, configured with lego's GCE_*
-// environment variables. Its name is lego's: "gcloud".
+// DNS, configured with lego's GCE_* environment variables. Its name is
+// lego's: "gcloud".
 //
-// Cloud DNS keeps all values of a name and type in one record set. Publish
-// reads the set and writes it back with the new value added (create, or
-// patch when it exists); unpublish patches it without exactly that value, or
-// deletes the set when that value was the only one. The library does not
-// split long values, so this package writes a value over 255 octets as
-// several quoted character-strings itself (RFC 1035 §3.3.14).
+// It talks to the Cloud DNS v1 REST API itself (net/http, with tokens from
+// golang.org/x/oauth2/google), so that every request can be pointed at
+// another base URL (GCE_API_URL) and checked. Cloud DNS keeps all values of
+// a name and type in one record set, and changes it only through a change
+// that deletes the set as it is and adds the new one, atomically and only
+// if the deletion still matches. Publish reads the TXT set at the name and
+// applies such a change with the value added; unpublish with exactly that
+// value removed (or only the deletion when it was the only value). When
+// another writer changed the set in between, Cloud DNS refuses the change
+// (412 or 409), and it is read and tried once more, so no concurrent value
+// is lost. The TTL of an existing set is kept; values over 255 octets are
+// written as several quoted character-strings in one record (RFC 1035
+// §3.3.14).
 //
-// Credentials are a service account key file (GCE_SERVICE_ACCOUNT_FILE) or,
-// without one, Google's Application Default Credentials. Not supported, and
-// refused with a hint: the key as a value (GCE_SERVICE_ACCOUNT), private
-// zones, impersonation, and GCE_ZONE_ID (zones are matched by DNS name).
+// The managed zone is the one named by GCE_ZONE_ID, or else the public
+// managed zone (private too with GCE_ALLOW_PRIVATE_ZONE) whose DNS name is
+// the record's zone. Credentials are a service account key
+// (GCE_SERVICE_ACCOUNT, or its path in GCE_SERVICE_ACCOUNT_FILE) or,
+// without one, Google's Application Default Credentials. Impersonation
+// (GCE_IMPERSONATE_SERVICE_ACCOUNT) is not supported and is refused with a
+// hint.
 package googleclouddns
 
 import (
@@ -20,18 +30,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 
 	"github.com/go-acme/lego/v4/platform/config/env"
-	"github.com/libdns/googleclouddns"
-	"github.com/libdns/libdns"
-	"google.golang.org/api/googleapi"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/google"
 
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 )
 
-// Environment variable names, lego's (GCE_PROJECT also as NAME_FILE).
+// Environment variable names: lego's (GCE_PROJECT also as NAME_FILE), and
+// GCE_API_URL, lego-persist's own, to reach another endpoint or a test
+// server.
 const (
 	EnvProject                   = "GCE_PROJECT"
 	EnvServiceAccountFile        = "GCE_SERVICE_ACCOUNT_FILE"
@@ -39,249 +51,214 @@ const (
 	EnvZoneID                    = "GCE_ZONE_ID"
 	EnvAllowPrivateZone          = "GCE_ALLOW_PRIVATE_ZONE"
 	EnvImpersonateServiceAccount = "GCE_IMPERSONATE_SERVICE_ACCOUNT"
+
+	EnvAPIURL = "GCE_API_URL"
 )
 
 const defaultTTL = 120 // lego's default
-
-// maxString is the longest TXT character-string (RFC 1035 §3.3).
-const maxString = 255
 
 // Config configures a DNSProvider.
 type Config struct {
 	libdnsadapter.Options
 
-	// Project is the Google Cloud project holding the managed zones.
+	// Project is the Google Cloud project holding the managed zones. When
+	// empty it is the project_id of the service account key, or the
+	// project of the Application Default Credentials.
 	Project string
 
-	// ServiceAccountFile is the path of a service account key (JSON). When
-	// empty the Application Default Credentials are used
-	// (GOOGLE_APPLICATION_CREDENTIALS, gcloud's, or the metadata server).
+	// ServiceAccountFile is the path of a service account key (JSON).
 	ServiceAccountFile string
+
+	// ServiceAccountKey is a service account key (JSON) itself; it takes
+	// precedence over ServiceAccountFile. Without either, the Application
+	// Default Credentials are used (GOOGLE_APPLICATION_CREDENTIALS,
+	// gcloud's, or the metadata server).
+	ServiceAccountKey string
+
+	// ZoneID is the name of the managed zone holding the records (lego's
+	// GCE_ZONE_ID). When set, zones are not listed (which needs the
+	// dns.managedZones.list permission on the project), and when Zone is
+	// empty the zone's DNS name is read from the managed zone instead of
+	// being found by SOA lookups.
+	ZoneID string
+
+	// AllowPrivateZone lets records go to a private managed zone when no
+	// public one has the zone's name.
+	AllowPrivateZone bool
+
+	// APIURL replaces DefaultAPIURL ("https://dns.googleapis.com/dns/v1").
+	APIURL string
+
+	// TokenSource gives the OAuth 2.0 access tokens (scope Scope). When
+	// set, no credentials are read and Project must be set.
+	TokenSource oauth2.TokenSource
 }
 
-// NewDefaultConfig reads GCE_ZONE, GCE_TTL, GCE_HTTP_TIMEOUT, GCE_PROJECT
-// and GCE_SERVICE_ACCOUNT_FILE.
+// NewDefaultConfig reads GCE_ZONE, GCE_TTL, GCE_HTTP_TIMEOUT, GCE_PROJECT,
+// GCE_SERVICE_ACCOUNT, GCE_SERVICE_ACCOUNT_FILE, GCE_ZONE_ID,
+// GCE_ALLOW_PRIVATE_ZONE and GCE_API_URL.
 func NewDefaultConfig() *Config {
 	return &Config{
 		Options:            libdnsadapter.ReadOptions(defaultTTL, "GCE_"),
 		Project:            env.GetOrFile(EnvProject),
 		ServiceAccountFile: os.Getenv(EnvServiceAccountFile),
+		ServiceAccountKey:  os.Getenv(EnvServiceAccount),
+		ZoneID:             os.Getenv(EnvZoneID),
+		AllowPrivateZone:   env.GetOrDefaultBool(EnvAllowPrivateZone, false),
+		APIURL:             os.Getenv(EnvAPIURL),
 	}
 }
 
-// NewDNSProvider reads the configuration from the environment. Without
-// GCE_PROJECT the project is the project_id of the service account key.
+// NewDNSProvider reads the configuration from the environment.
 func NewDNSProvider() (*libdnsadapter.Publisher, error) {
 	cfg := NewDefaultConfig()
 
-	switch {
-	case os.Getenv(EnvServiceAccount) != "":
-		return nil, errors.New("gcloud: " + EnvServiceAccount + " (the key as a value) is not supported: " +
-			"store the key in a file and set " + EnvServiceAccountFile)
-	case os.Getenv(EnvZoneID) != "":
-		return nil, errors.New("gcloud: " + EnvZoneID + " is not supported (the managed zone is found by its " +
-			"DNS name): unset it, and set GCE_ZONE to the zone's DNS name if needed")
-	case env.GetOrDefaultBool(EnvAllowPrivateZone, false):
-		return nil, errors.New("gcloud: private zones (" + EnvAllowPrivateZone + ") are not supported")
-	case os.Getenv(EnvImpersonateServiceAccount) != "":
-		return nil, errors.New("gcloud: " + EnvImpersonateServiceAccount + " is not supported: use a key file " +
-			"of that service account (" + EnvServiceAccountFile + ")")
+	if os.Getenv(EnvImpersonateServiceAccount) != "" {
+		return nil, errors.New("gcloud: " + EnvImpersonateServiceAccount + " is not supported: use a key of that " +
+			"service account (" + EnvServiceAccountFile + ")")
 	}
 
-	if cfg.Project == "" && cfg.ServiceAccountFile != "" {
-		project, err := projectOf(cfg.ServiceAccountFile)
-		if err != nil {
-			return nil, fmt.Errorf("gcloud: %w (or set %s)", err, EnvProject)
+	if cfg.ZoneID == "" {
+		if err := cfg.UseSystemResolvers(); err != nil {
+			return nil, fmt.Errorf("gcloud: %w (or set GCE_ZONE or %s)", err, EnvZoneID)
 		}
-
-		cfg.Project = project
-	}
-
-	if err := cfg.UseSystemResolvers(); err != nil {
-		return nil, fmt.Errorf("gcloud: %w (or set GCE_ZONE)", err)
 	}
 
 	return NewDNSProviderConfig(cfg)
 }
 
-// NewDNSProviderConfig checks cfg and returns a publisher.
+// NewDNSProviderConfig checks cfg, reads the service account key if one is
+// configured, and returns a publisher. It sends no request: without a
+// TokenSource or a key, the Application Default Credentials (and the
+// project, when Project is empty) are looked up on the first publish or
+// unpublish, which may ask the metadata server.
 func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
-	if cfg == nil || cfg.Project == "" {
+	if cfg == nil {
+		return nil, errors.New("gcloud: no configuration given")
+	}
+
+	base := DefaultAPIURL
+	if cfg.APIURL != "" {
+		u, err := url.Parse(cfg.APIURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+			return nil, fmt.Errorf("gcloud: %s: want an http:// or https:// URL with a host", EnvAPIURL)
+		}
+
+		base = strings.TrimSuffix(cfg.APIURL, "/")
+	}
+
+	timeout := cfg.HTTPTimeout
+	if timeout <= 0 {
+		timeout = libdnsadapter.DefaultTimeout
+	}
+
+	httpClient, err := libdnsadapter.NewHTTPClient(timeout, "", "")
+	if err != nil {
+		return nil, fmt.Errorf("gcloud: %w", err)
+	}
+
+	// Token requests run outside any Publish call (oauth2.TokenSource takes
+	// no context); this client's timeout bounds them.
+	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, httpClient)
+
+	cl := &client{
+		http:         httpClient,
+		base:         base,
+		zoneID:       cfg.ZoneID,
+		allowPrivate: cfg.AllowPrivateZone,
+		zones:        map[string]string{},
+		findDefault: func() (*google.Credentials, error) {
+			return google.FindDefaultCredentials(tokenCtx, Scope)
+		},
+	}
+
+	var keyProject string
+
+	cl.tokens, keyProject, err = keyCredentials(tokenCtx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("gcloud: %w", err)
+	}
+
+	cl.project = cfg.Project
+	if cl.project == "" {
+		cl.project = keyProject
+	}
+
+	if cl.project == "" && cl.tokens != nil {
 		return nil, errors.New("gcloud: the project is missing: set " + EnvProject)
 	}
 
-	if cfg.ServiceAccountFile != "" {
-		if _, err := os.Stat(cfg.ServiceAccountFile); err != nil {
-			return nil, fmt.Errorf("gcloud: service account key (%s): %w", EnvServiceAccountFile, err)
-		}
-	}
-
-	return newPublisher(cfg, library(cfg.Project, cfg.ServiceAccountFile))
-}
-
-// library returns a function building a libdns/googleclouddns provider.
-func library(project, keyFile string) func() libdnsadapter.Provider {
-	return func() libdnsadapter.Provider {
-		// ServiceAccountJSON is the path of the key file, despite its name.
-		return &googleclouddns.Provider{Project: project, ServiceAccountJSON: keyFile}
-	}
-}
-
-// newPublisher wires the library (newLib builds one per call; tests pass a
-// double) to the adapter.
-func newPublisher(cfg *Config, newLib func() libdnsadapter.Provider) (*libdnsadapter.Publisher, error) {
 	opts := cfg.Options
 	if opts.TTL <= 0 {
-		// The library would send TTL 0 for a new record set.
 		opts.TTL = defaultTTL
 	}
 
-	return libdnsadapter.New(opts.Config("gcloud"), &perCall{newLib: newLib})
-}
-
-// projectOf reads the project_id of a service account key file.
-func projectOf(path string) (string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("service account key (%s): %w", EnvServiceAccountFile, err)
+	if cfg.ZoneID != "" && opts.Zone == "" && opts.FindZone == nil {
+		opts.FindZone = cl.zoneOf
 	}
 
-	var key struct {
-		ProjectID string `json:"project_id"`
+	return libdnsadapter.New(opts.Config("gcloud"), cl)
+}
+
+// keyCredentials returns the configured token source, or one for the
+// configured service account key and the project the key names; nil
+// when neither is configured (the default credentials are then looked up
+// on first use).
+func keyCredentials(ctx context.Context, cfg *Config) (oauth2.TokenSource, string, error) {
+	if cfg.TokenSource != nil {
+		return cfg.TokenSource, "", nil
+	}
+
+	key := []byte(cfg.ServiceAccountKey)
+	what := EnvServiceAccount
+
+	if len(key) == 0 && cfg.ServiceAccountFile != "" {
+		data, err := os.ReadFile(cfg.ServiceAccountFile)
+		if err != nil {
+			return nil, "", fmt.Errorf("service account key (%s): %w", EnvServiceAccountFile, err)
+		}
+
+		key, what = data, cfg.ServiceAccountFile
+	}
+
+	if len(key) == 0 {
+		return nil, "", nil
+	}
+
+	var fields struct {
+		Type       string `json:"type"`
+		ProjectID  string `json:"project_id"`
+		PrivateKey string `json:"private_key"`
 	}
 
 	// The decoder's error could quote the key: do not wrap it.
-	if json.Unmarshal(data, &key) != nil || key.ProjectID == "" {
-		return "", fmt.Errorf("service account key %s: no project_id in it", path)
+	if json.Unmarshal(key, &fields) != nil || fields.Type != "service_account" || fields.PrivateKey == "" {
+		return nil, "", fmt.Errorf("service account key %s: not a JSON key of type service_account with a private_key", what)
 	}
 
-	return key.ProjectID, nil
-}
-
-// perCall runs each operation on a fresh library provider, in a goroutine
-// it stops waiting for when ctx ends, and splits long TXT values.
-//
-// Why: libdns/googleclouddns v1.2.0 builds its API client with the context
-// of its first call and keeps it (a later token refresh would see that
-// context cancelled), and lists the managed zones with
-// context.Background() over an HTTP client without timeout, which no
-// deadline of ours can stop. A fresh provider per call costs one zone
-// listing per publish, which happens once per name.
-type perCall struct {
-	newLib func() libdnsadapter.Provider
-}
-
-func (c *perCall) AppendRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
-	enc, err := encode(recs)
+	conf, err := google.JWTConfigFromJSON(key, Scope)
 	if err != nil {
-		return nil, err
+		return nil, "", fmt.Errorf("service account key %s: not usable", what)
 	}
 
-	return c.run(ctx, func(p libdnsadapter.Provider) ([]libdns.Record, error) {
-		return p.AppendRecords(ctx, zone, enc)
-	})
-}
-
-func (c *perCall) DeleteRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
-	enc, err := encode(recs)
-	if err != nil {
-		return nil, err
-	}
-
-	return c.run(ctx, func(p libdnsadapter.Provider) ([]libdns.Record, error) {
-		return p.DeleteRecords(ctx, zone, enc)
-	})
-}
-
-func (c *perCall) run(ctx context.Context, fn func(libdnsadapter.Provider) ([]libdns.Record, error)) ([]libdns.Record, error) {
-	type result struct {
-		recs []libdns.Record
-		err  error
-	}
-
-	done := make(chan result, 1)
-
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				done <- result{err: fmt.Errorf("the googleclouddns library panicked: %v", r)}
-			}
-		}()
-
-		recs, err := fn(c.newLib())
-
-		var gerr *googleapi.Error
-		if errors.As(err, &gerr) {
-			err = apiError{gerr}
-		}
-
-		done <- result{recs, err}
-	}()
-
-	select {
-	case r := <-done:
-		return r.recs, r.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// apiError exposes the HTTP status of a Cloud DNS error to the adapter.
-type apiError struct{ err *googleapi.Error }
-
-func (e apiError) Error() string   { return e.err.Error() }
-func (e apiError) Unwrap() error   { return e.err }
-func (e apiError) StatusCode() int { return e.err.Code }
-
-// encode turns each TXT value into the form the library sends and reads
-// back. The library wraps a value containing a space in quotes, after
-// trimming quotes at its ends, and strips the outer quotes of what Cloud
-// DNS returns. So a value of at most 255 octets passes as it is, and a
-// longer one as its 255-octet strings joined by `" "`: sent as
-// "s1" "s2", read back as s1" "s2, which Unpublish then matches exactly.
-func encode(recs []libdns.Record) ([]libdns.Record, error) {
-	out := make([]libdns.Record, 0, len(recs))
-
-	for _, r := range recs {
-		rr := r.RR()
-		if rr.Type != "TXT" {
-			out = append(out, r)
-
-			continue
-		}
-
-		for i := 0; i < len(rr.Data); i++ {
-			if c := rr.Data[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-				// The library passes values unescaped, and trims
-				// quotes: such values would not round-trip.
-				return nil, fmt.Errorf("the value contains %q, which the googleclouddns library cannot write", c)
-			}
-		}
-
-		var chunks []string
-		for s := rr.Data; s != ""; {
-			n := min(len(s), maxString)
-			chunks = append(chunks, s[:n])
-			s = s[n:]
-		}
-
-		rr.Data = strings.Join(chunks, `" "`)
-		out = append(out, libdns.TXT{Name: rr.Name, TTL: rr.TTL, Text: rr.Data})
-	}
-
-	return out, nil
+	return conf.TokenSource(ctx), fields.ProjectID, nil
 }
 
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
 		Name: "gcloud",
-		Description: "Google Cloud DNS API (libdns/googleclouddns), lego's gcloud. Publish writes the TXT record set " +
-			"at the name back with the new value added; unpublish writes it back without exactly that value, or " +
-			"deletes the set when it was the only one. Public managed zones only, found by DNS name.",
+		Description: "Google Cloud DNS v1 REST API, lego's gcloud. Publish applies one change that replaces the TXT " +
+			"record set at the name with the same set plus the new value; unpublish, with the set minus exactly " +
+			"that value (or deletes it when it was the only one). Cloud DNS applies a change only if the set is " +
+			"unchanged since it was read: a concurrent change is read and retried once. Impersonation is not supported.",
 		Env: append([]libdnsadapter.EnvVar{
-			{Name: EnvProject, Description: "Project holding the zone (default: project_id of the service account key)", Required: true},
-			{Name: EnvServiceAccountFile, Description: "Path of a service account key (JSON); without it, Application Default Credentials"},
+			{Name: EnvProject, Description: "Project holding the zone (default: project_id of the service account key, or the project of the Application Default Credentials, e.g. from the metadata server)"},
+			{Name: EnvServiceAccountFile, Description: "Path of a service account key (JSON); without it or " + EnvServiceAccount + ", Application Default Credentials"},
+			{Name: EnvServiceAccount, Description: "Service account key (JSON) itself"},
+			{Name: EnvZoneID, Description: "Name of the managed zone, to skip listing zones (and finding the zone by SOA lookups)"},
+			{Name: EnvAllowPrivateZone, Description: "Use a private managed zone when no public one has the zone's name (default false)"},
+			{Name: EnvAPIURL, Description: "Cloud DNS API base URL (default " + DefaultAPIURL + "; lego-persist's own)"},
 		}, libdnsadapter.CommonEnv("GCE_", defaultTTL)...),
 	}
 }
