@@ -9,11 +9,11 @@ import (
 //
 //	_validation-persist.example.com. 300 IN TXT "part1" "part2"
 //
-// value is split into character-strings of at most 255 octets (Split); in
-// each, '"' and '\' are escaped with a backslash and octets outside printable
-// ASCII as \DDD, so the line loads into any RFC 1035 zone and yields value
-// again. A name without a trailing dot gets one, since a relative name would
-// be completed with the zone's $ORIGIN.
+// value is written as Quote does: character-strings of at most 255 octets
+// (Split), with '"' and '\' escaped by a backslash and octets outside
+// printable ASCII as \DDD, so the line loads into any RFC 1035 zone and
+// yields value again. A name without a trailing dot gets one, since a
+// relative name would be completed with the zone's $ORIGIN.
 func ZoneLine(name string, ttl uint32, value string) string {
 	var b strings.Builder
 
@@ -26,36 +26,8 @@ func ZoneLine(name string, ttl uint32, value string) string {
 
 	b.WriteByte(' ')
 	b.WriteString(strconv.FormatUint(uint64(ttl), 10))
-	b.WriteString(" IN TXT")
-
-	for _, part := range Split(value) {
-		b.WriteString(" ")
-		writeQuoted(&b, part)
-	}
+	b.WriteString(" IN TXT ")
+	b.WriteString(Quote(value))
 
 	return b.String()
-}
-
-// writeQuoted writes s as an RFC 1035 §5.1 quoted character-string.
-func writeQuoted(b *strings.Builder, s string) {
-	b.WriteByte('"')
-
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c < 0x20 || c > 0x7e:
-			// \DDD: the octet as three decimal digits.
-			b.WriteByte('\\')
-			b.WriteByte('0' + c/100)
-			b.WriteByte('0' + c/10%10)
-			b.WriteByte('0' + c%10)
-		default:
-			b.WriteByte(c)
-		}
-	}
-
-	b.WriteByte('"')
 }

@@ -1,12 +1,10 @@
 package azure
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,16 +13,13 @@ import (
 	"time"
 
 	"github.com/libdns/libdns"
+
+	"github.com/lego-persist/lego-persist/internal/record"
+	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 )
 
 // apiVersion of the Azure DNS REST API (Microsoft.Network/dnsZones).
 const apiVersion = "2018-05-01"
-
-// maxString is the longest TXT character-string (RFC 1035 §3.3).
-const maxString = 255
-
-// maxBody bounds what is read of any response.
-const maxBody = 1 << 20
 
 // errConflict is a 412 Precondition Failed: the record set changed (or was
 // created) between our read and our write.
@@ -81,7 +76,7 @@ func (c *client) AppendRecords(ctx context.Context, zone string, recs []libdns.R
 				set.Properties = map[string]json.RawMessage{"TTL": json.RawMessage(strconv.Itoa(int(rr.TTL / time.Second)))}
 			}
 
-			return append(values, txtRecord{Value: split(rr.Data)}), true
+			return append(values, txtRecord{Value: record.Split(rr.Data)}), true
 		}); err != nil {
 			return nil, err
 		}
@@ -167,7 +162,7 @@ func (c *client) recordSetURL(zone, name string) string {
 
 // get returns the record set at u, or nil when there is none.
 func (c *client) get(ctx context.Context, u string) (*recordSet, error) {
-	resp, body, err := c.do(ctx, http.MethodGet, u, nil, nil)
+	resp, err := c.do(ctx, http.MethodGet, u, nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("reading the record set: %w", err)
 	}
@@ -177,11 +172,11 @@ func (c *client) get(ctx context.Context, u string) (*recordSet, error) {
 	case http.StatusNotFound:
 		return nil, nil
 	default:
-		return nil, fmt.Errorf("reading the record set: %w", c.apiErrorOf(resp, body))
+		return nil, fmt.Errorf("reading the record set: %w", c.apiErrorOf(resp))
 	}
 
 	var set recordSet
-	if err := json.Unmarshal(body, &set); err != nil {
+	if err := json.Unmarshal(resp.Body, &set); err != nil {
 		return nil, fmt.Errorf("reading the record set: %w", err)
 	}
 
@@ -237,7 +232,7 @@ func (c *client) send(ctx context.Context, method, u, etag string, body []byte) 
 		what = "deleting"
 	}
 
-	resp, respBody, err := c.do(ctx, method, u, h, body)
+	resp, err := c.do(ctx, method, u, h, body)
 	if err != nil {
 		return fmt.Errorf("%s the record set: %w", what, err)
 	}
@@ -248,51 +243,19 @@ func (c *client) send(ctx context.Context, method, u, etag string, body []byte) 
 	case http.StatusPreconditionFailed:
 		return errConflict
 	default:
-		return fmt.Errorf("%s the record set: %w", what, c.apiErrorOf(resp, respBody))
+		return fmt.Errorf("%s the record set: %w", what, c.apiErrorOf(resp))
 	}
 }
 
-// response is a response read whole (its body closed).
-type response struct {
-	StatusCode int
-	Header     http.Header
-}
-
-// do sends one authorized request and reads the response.
-func (c *client) do(ctx context.Context, method, u string, h http.Header, body []byte) (*response, []byte, error) {
+// do sends one authorized request, with the headers h besides, and reads
+// the response.
+func (c *client) do(ctx context.Context, method, u string, h http.Header, body []byte) (*libdnsadapter.Response, error) {
 	token, err := c.accessToken(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
-	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
-	if err != nil {
-		return nil, nil, err
-	}
-
-	for k, v := range h {
-		req.Header[k] = v
-	}
-
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", "application/json")
-
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-
-	respBody, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return nil, nil, err
-	}
-
-	return &response{StatusCode: resp.StatusCode, Header: resp.Header}, respBody, nil
+	return libdnsadapter.Do(ctx, c.http, libdnsadapter.Request{Method: method, URL: u, Token: token, Header: h, Body: body})
 }
 
 // accessToken returns a cached token, or gets one with the OAuth 2.0
@@ -313,21 +276,12 @@ func (c *client) accessToken(ctx context.Context) (string, error) {
 		"scope":         {c.scope},
 	}
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.tokenURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", fmt.Errorf("getting a token: %w", err)
-	}
-
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("getting a token: %w", err)
-	}
-	defer resp.Body.Close()
-
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	resp, err := libdnsadapter.Do(ctx, c.http, libdnsadapter.Request{
+		Method: http.MethodPost,
+		URL:    c.tokenURL,
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+		Body:   []byte(form.Encode()),
+	})
 	if err != nil {
 		return "", fmt.Errorf("getting a token: %w", err)
 	}
@@ -339,12 +293,12 @@ func (c *client) accessToken(ctx context.Context) (string, error) {
 		Description string          `json:"error_description"`
 	}
 
-	_ = json.Unmarshal(body, &tok)
+	_ = json.Unmarshal(resp.Body, &tok)
 
 	if resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
-		e := &apiError{status: resp.StatusCode, code: tok.Error, message: tok.Description}
-		if e.code == "" && e.message == "" {
-			e.message = "no access token in the response"
+		e := &libdnsadapter.StatusError{Status: resp.StatusCode, Code: tok.Error, Message: tok.Description}
+		if e.Code == "" && e.Message == "" {
+			e.Message = "no access token in the response"
 		}
 
 		return "", fmt.Errorf("getting a token for client %s: %w", c.clientID, e)
@@ -362,33 +316,10 @@ func (c *client) accessToken(ctx context.Context) (string, error) {
 	return c.token, nil
 }
 
-// apiError is an error response of Azure Resource Manager or of the
-// identity platform. StatusCode gives the adapter its HTTP status.
-type apiError struct {
-	status  int
-	code    string
-	message string
-}
-
-func (e *apiError) StatusCode() int { return e.status }
-
-// Error is the service's code and message; the adapter's error names the
-// status already.
-func (e *apiError) Error() string {
-	switch {
-	case e.code != "" && e.message != "":
-		return e.code + ": " + e.message
-	case e.code != "" || e.message != "":
-		return e.code + e.message
-	default:
-		return "HTTP " + strconv.Itoa(e.status) + " " + http.StatusText(e.status)
-	}
-}
-
 // apiErrorOf reads an ARM error body ({"error":{"code","message"}} or
 // {"code","message"}), with the access token scrubbed in case the service
 // echoes it.
-func (c *client) apiErrorOf(resp *response, body []byte) error {
+func (c *client) apiErrorOf(resp *libdnsadapter.Response) error {
 	var v struct {
 		Error *struct {
 			Code    string `json:"code"`
@@ -398,12 +329,12 @@ func (c *client) apiErrorOf(resp *response, body []byte) error {
 		Message string `json:"message"`
 	}
 
-	e := &apiError{status: resp.StatusCode}
-	if json.Unmarshal(body, &v) == nil {
+	e := &libdnsadapter.StatusError{Status: resp.StatusCode}
+	if json.Unmarshal(resp.Body, &v) == nil {
 		if v.Error != nil {
-			e.code, e.message = v.Error.Code, v.Error.Message
+			e.Code, e.Message = v.Error.Code, v.Error.Message
 		} else {
-			e.code, e.message = v.Code, v.Message
+			e.Code, e.Message = v.Code, v.Message
 		}
 	}
 
@@ -412,22 +343,8 @@ func (c *client) apiErrorOf(resp *response, body []byte) error {
 	c.mu.Unlock()
 
 	if tok != "" {
-		e.message = strings.ReplaceAll(e.message, tok, "REDACTED")
+		e.Message = strings.ReplaceAll(e.Message, tok, "REDACTED")
 	}
 
 	return e
-}
-
-// split cuts a value into character-strings of at most 255 octets (RFC
-// 1035 §3.3.14); readers concatenate them.
-func split(s string) []string {
-	var out []string
-
-	for s != "" {
-		n := min(len(s), maxString)
-		out = append(out, s[:n])
-		s = s[n:]
-	}
-
-	return out
 }

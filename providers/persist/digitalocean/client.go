@@ -1,12 +1,10 @@
 package digitalocean
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +12,8 @@ import (
 	"time"
 
 	"github.com/libdns/libdns"
+
+	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 )
 
 // perPage is the page size asked of the record listing (the API's maximum).
@@ -21,9 +21,6 @@ const perPage = 200
 
 // maxPages bounds a listing, in case a server keeps announcing a next page.
 const maxPages = 100
-
-// maxBody bounds what is read of any response.
-const maxBody = 1 << 20
 
 // client talks to the DigitalOcean API v2 domain records endpoints. It
 // implements libdns.RecordAppender and libdns.RecordDeleter for TXT records:
@@ -92,8 +89,8 @@ func (c *client) DeleteRecords(ctx context.Context, zone string, recs []libdns.R
 			u := c.recordsURL(zone) + "/" + strconv.FormatInt(h.ID, 10)
 			if _, err := c.do(ctx, http.MethodDelete, u, nil); err != nil {
 				// Gone since the listing (a concurrent delete): the goal is met.
-				var apiErr *apiError
-				if !errors.As(err, &apiErr) || apiErr.status != http.StatusNotFound {
+				var apiErr *libdnsadapter.StatusError
+				if !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound {
 					return deleted, fmt.Errorf("deleting record %d: %w", h.ID, err)
 				}
 			}
@@ -156,41 +153,9 @@ func (c *client) recordsURL(zone string) string {
 }
 
 // do sends one request with the bearer token and returns the body of a
-// 2xx response; any other status is an *apiError.
+// 2xx response; any other status is a *libdnsadapter.StatusError.
 func (c *client) do(ctx context.Context, method, u string, body []byte) ([]byte, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Accept", "application/json")
-
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-
-	respBody, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return nil, err
-	}
-
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, apiErrorOf(resp.StatusCode, respBody)
-	}
-
-	return respBody, nil
+	return libdnsadapter.DoJSON(ctx, c.http, libdnsadapter.Request{Method: method, URL: u, Token: c.token, Body: body}, apiErrorOf)
 }
 
 // apexName is the API's name for a record at the zone apex: "@".
@@ -202,30 +167,10 @@ func apexName(name string) string {
 	return name
 }
 
-// apiError is an error response of the API ({"id","message"}). StatusCode
-// gives the adapter the HTTP status.
-type apiError struct {
-	status  int
-	id      string
-	message string
-}
-
-func (e *apiError) StatusCode() int { return e.status }
-
-// Error is the API's id and message; the adapter's error names the status.
-func (e *apiError) Error() string {
-	switch {
-	case e.id != "" && e.message != "":
-		return e.id + ": " + e.message
-	case e.id != "" || e.message != "":
-		return e.id + e.message
-	default:
-		return "no error details in the response"
-	}
-}
-
+// apiErrorOf reads an error response of the API ({"id","message"}); the
+// id is the error's code.
 func apiErrorOf(status int, body []byte) error {
-	e := &apiError{status: status}
+	e := &libdnsadapter.StatusError{Status: status}
 
 	var v struct {
 		ID      string `json:"id"`
@@ -233,7 +178,11 @@ func apiErrorOf(status int, body []byte) error {
 	}
 
 	if json.Unmarshal(body, &v) == nil {
-		e.id, e.message = v.ID, v.Message
+		e.Code, e.Message = v.ID, v.Message
+	}
+
+	if e.Code == "" && e.Message == "" {
+		e.Message = libdnsadapter.NoErrorDetails
 	}
 
 	return e

@@ -1,15 +1,12 @@
 package googleclouddns
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +14,9 @@ import (
 	"github.com/libdns/libdns"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
+
+	"github.com/lego-persist/lego-persist/internal/record"
+	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 )
 
 // DefaultAPIURL is the base URL of the Cloud DNS v1 REST API.
@@ -24,9 +24,6 @@ const DefaultAPIURL = "https://dns.googleapis.com/dns/v1"
 
 // Scope is the OAuth 2.0 scope the access token must carry.
 const Scope = "https://www.googleapis.com/auth/ndev.clouddns.readwrite"
-
-// maxBody bounds what is read of any response.
-const maxBody = 1 << 20
 
 // client talks to the Cloud DNS v1 REST API with a bearer token. It
 // implements libdns.RecordAppender and libdns.RecordDeleter for TXT
@@ -81,12 +78,12 @@ func (c *client) AppendRecords(ctx context.Context, zone string, recs []libdns.R
 
 		if err := c.update(ctx, zone, rr.Name, ttl, func(datas []string) ([]string, bool) {
 			for _, d := range datas {
-				if v, err := parseRRData(d); err == nil && v == rr.Data {
+				if v, ok := record.Unquote(d); ok && v == rr.Data {
 					return nil, false // already there
 				}
 			}
 
-			return append(datas, formatRRData(rr.Data)), true
+			return append(datas, record.Quote(rr.Data)), true
 		}); err != nil {
 			return nil, err
 		}
@@ -106,7 +103,7 @@ func (c *client) DeleteRecords(ctx context.Context, zone string, recs []libdns.R
 			keep := make([]string, 0, len(datas))
 			for _, d := range datas {
 				// An rrdata we cannot parse is not ours: keep it.
-				if v, err := parseRRData(d); err != nil || v != rr.Data {
+				if v, ok := record.Unquote(d); !ok || v != rr.Data {
 					keep = append(keep, d)
 				}
 			}
@@ -169,8 +166,7 @@ func (c *client) update(ctx context.Context, zone, relName string, ttl int64, ed
 
 		err = c.apply(ctx, mz, ch)
 
-		var apiErr *apiError
-		if !errors.As(err, &apiErr) || !apiErr.conflict() {
+		if !conflict(err) {
 			return err
 		}
 
@@ -414,35 +410,12 @@ func (c *client) do(ctx context.Context, method, u string, body []byte) (int, []
 		return 0, nil, err
 	}
 
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	resp, err := libdnsadapter.Do(ctx, c.http, libdnsadapter.Request{Method: method, URL: u, Token: tok, Body: body})
 	if err != nil {
 		return 0, nil, err
 	}
 
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
-
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-
-	respBody, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return 0, nil, err
-	}
-
-	return resp.StatusCode, respBody, nil
+	return resp.StatusCode, resp.Body, nil
 }
 
 // token returns an access token from the token source (which caches it).
@@ -457,9 +430,9 @@ func (c *client) token() (string, error) {
 		if errors.As(err, &re) && re.Response != nil {
 			// RetrieveError's text quotes the whole response body: keep
 			// only the OAuth 2.0 error code and description (RFC 6749 §5.2).
-			e := &apiError{status: re.Response.StatusCode, reason: re.ErrorCode, message: re.ErrorDescription}
+			e := &libdnsadapter.StatusError{Status: re.Response.StatusCode, Code: re.ErrorCode, Message: re.ErrorDescription}
 
-			if e.reason == "" {
+			if e.Code == "" {
 				// The JWT flow leaves the body unparsed.
 				var body struct {
 					Error       string `json:"error"`
@@ -467,7 +440,7 @@ func (c *client) token() (string, error) {
 				}
 
 				if json.Unmarshal(re.Body, &body) == nil {
-					e.reason, e.message = body.Error, body.Description
+					e.Code, e.Message = body.Error, body.Description
 				}
 			}
 
@@ -490,39 +463,19 @@ func (c *client) token() (string, error) {
 	return tok.AccessToken, nil
 }
 
-// apiError is an error response of a Google API ({"error":{"code",
-// "message","errors":[{"reason"}],"status"}}) or of the token endpoint.
-// StatusCode gives the adapter its HTTP status.
-type apiError struct {
-	status  int
-	reason  string
-	message string
-}
-
-func (e *apiError) StatusCode() int { return e.status }
-
 // conflict reports a change refused because the record set is not what
 // was read: 412 when a deletion no longer matches, 409 when an addition
 // collides with a set created meanwhile.
-func (e *apiError) conflict() bool {
-	return e.status == http.StatusPreconditionFailed || e.status == http.StatusConflict
+func conflict(err error) bool {
+	var apiErr *libdnsadapter.StatusError
+
+	return errors.As(err, &apiErr) &&
+		(apiErr.Status == http.StatusPreconditionFailed || apiErr.Status == http.StatusConflict)
 }
 
-// Error is the service's reason and message; the adapter's error names the
-// status already.
-func (e *apiError) Error() string {
-	switch {
-	case e.reason != "" && e.message != "":
-		return e.reason + ": " + e.message
-	case e.reason != "" || e.message != "":
-		return e.reason + e.message
-	default:
-		return "HTTP " + strconv.Itoa(e.status) + " " + http.StatusText(e.status)
-	}
-}
-
-// apiErrorOf reads a Google API error body, with the access token scrubbed
-// in case the service echoes it.
+// apiErrorOf reads a Google API error body ({"error":{"code","message",
+// "errors":[{"reason"}],"status"}}), with the access token scrubbed in case
+// the service echoes it. The reason is the error's code.
 func (c *client) apiErrorOf(status int, body []byte) error {
 	var v struct {
 		Error struct {
@@ -534,11 +487,11 @@ func (c *client) apiErrorOf(status int, body []byte) error {
 		} `json:"error"`
 	}
 
-	e := &apiError{status: status}
+	e := &libdnsadapter.StatusError{Status: status}
 	if json.Unmarshal(body, &v) == nil {
-		e.message, e.reason = v.Error.Message, v.Error.Status
+		e.Message, e.Code = v.Error.Message, v.Error.Status
 		if len(v.Error.Errors) > 0 && v.Error.Errors[0].Reason != "" {
-			e.reason = v.Error.Errors[0].Reason
+			e.Code = v.Error.Errors[0].Reason
 		}
 	}
 
@@ -547,7 +500,7 @@ func (c *client) apiErrorOf(status int, body []byte) error {
 	c.mu.Unlock()
 
 	if tok != "" {
-		e.message = strings.ReplaceAll(e.message, tok, "REDACTED")
+		e.Message = strings.ReplaceAll(e.Message, tok, "REDACTED")
 	}
 
 	return e

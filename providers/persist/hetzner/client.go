@@ -1,12 +1,10 @@
 package hetzner
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,10 +12,10 @@ import (
 	"time"
 
 	"github.com/libdns/libdns"
-)
 
-// maxBody bounds what is read of any response.
-const maxBody = 1 << 20
+	"github.com/lego-persist/lego-persist/internal/record"
+	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
+)
 
 // Action states of the Cloud API.
 const (
@@ -85,7 +83,7 @@ func (c *client) AppendRecords(ctx context.Context, zone string, recs []libdns.R
 			return nil, err
 		}
 
-		change := rrsetChange{Records: []rrRecord{{Value: quoteTXT(rr.Data)}}}
+		change := rrsetChange{Records: []rrRecord{{Value: record.Quote(rr.Data)}}}
 
 		if set != nil {
 			if len(matching(set, rr.Data)) > 0 {
@@ -149,7 +147,7 @@ func matching(set *rrset, value string) []rrRecord {
 	var out []rrRecord
 
 	for _, rec := range set.Records {
-		if got, ok := unquoteTXT(rec.Value); ok && got == value {
+		if got, ok := record.Unquote(rec.Value); ok && got == value {
 			out = append(out, rrRecord{Value: rec.Value})
 		}
 	}
@@ -162,8 +160,8 @@ func matching(set *rrset, value string) []rrRecord {
 func (c *client) getRRSet(ctx context.Context, zone, name string) (*rrset, error) {
 	body, err := c.do(ctx, http.MethodGet, c.rrsetURL(zone, name), nil)
 
-	var apiErr *apiError
-	if errors.As(err, &apiErr) && apiErr.status == http.StatusNotFound {
+	var apiErr *libdnsadapter.StatusError
+	if errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound {
 		return nil, nil
 	}
 
@@ -224,7 +222,7 @@ func (c *client) wait(ctx context.Context, body []byte) error {
 				return fmt.Errorf("action %d failed", a.ID)
 			}
 
-			return fmt.Errorf("action %d failed: %s", a.ID, a.Error.Error())
+			return fmt.Errorf("action %d failed: %s", a.ID, a.Error.err(0).Error())
 		case actionRunning:
 		default:
 			return fmt.Errorf("action %d has the unknown status %q", a.ID, a.Status)
@@ -258,183 +256,37 @@ func (c *client) rrsetURL(zone, name string) string {
 }
 
 // do sends one request with the bearer token and returns the body of a 2xx
-// response; any other status is an *apiError.
+// response; any other status is a *libdnsadapter.StatusError.
 func (c *client) do(ctx context.Context, method, u string, body []byte) ([]byte, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Accept", "application/json")
-
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-
-	respBody, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return nil, err
-	}
-
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := &apiError{}
-
-		var v struct {
-			Error *apiError `json:"error"`
-		}
-
-		if json.Unmarshal(respBody, &v) == nil && v.Error != nil {
-			e = v.Error
-		}
-
-		e.status = resp.StatusCode
-
-		return nil, e
-	}
-
-	return respBody, nil
+	return libdnsadapter.DoJSON(ctx, c.http, libdnsadapter.Request{Method: method, URL: u, Token: c.token, Body: body}, apiErrorOf)
 }
 
-// apiError is the Cloud API's error object ({"error":{"code","message"}}),
-// in an error response or in a failed action. StatusCode gives the adapter
-// the HTTP status.
+// apiError is the Cloud API's error object ({"code","message"}), in an
+// error response (under "error") or in a failed action.
 type apiError struct {
-	status  int
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }
 
-func (e *apiError) StatusCode() int { return e.status }
-
-// Error is the API's code and message; the adapter's error names the status.
-func (e *apiError) Error() string {
-	switch {
-	case e.Code != "" && e.Message != "":
-		return e.Code + ": " + e.Message
-	case e.Code != "" || e.Message != "":
-		return e.Code + e.Message
-	default:
-		return "no error details in the response"
-	}
-}
-
-// maxString is the longest TXT character-string (RFC 1035 §3.3.14).
-const maxString = 255
-
-// quoteTXT writes value in zone-file presentation format (RFC 1035 §5.1):
-// quoted character-strings of at most 255 octets each, separated by spaces,
-// with '"' and '\' escaped by a backslash and other octets outside printable
-// ASCII as \DDD.
-func quoteTXT(value string) string {
-	var b strings.Builder
-
-	for i := 0; i < len(value) || i == 0; i += maxString {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-
-		b.WriteByte('"')
-
-		for _, c := range []byte(value[i:min(i+maxString, len(value))]) {
-			switch {
-			case c == '"' || c == '\\':
-				b.WriteByte('\\')
-				b.WriteByte(c)
-			case c < 0x20 || c > 0x7e:
-				fmt.Fprintf(&b, "\\%03d", c)
-			default:
-				b.WriteByte(c)
-			}
-		}
-
-		b.WriteByte('"')
+// err is the error object as an error carrying status (0 for an action's).
+func (e *apiError) err(status int) *libdnsadapter.StatusError {
+	se := &libdnsadapter.StatusError{Status: status, Code: e.Code, Message: e.Message}
+	if se.Code == "" && se.Message == "" {
+		se.Message = libdnsadapter.NoErrorDetails
 	}
 
-	return b.String()
+	return se
 }
 
-// unquoteTXT reads a TXT value in presentation format (one or more
-// character-strings, quoted or not, separated by spaces; RFC 1035 §5.1
-// escapes) and returns the strings joined. ok is false when s is malformed.
-func unquoteTXT(s string) (value string, ok bool) {
-	var b strings.Builder
-
-	for i := 0; i < len(s); {
-		switch s[i] {
-		case ' ', '\t':
-			i++
-
-			continue
-		}
-
-		quoted := s[i] == '"'
-		if quoted {
-			i++
-		}
-
-		for {
-			if i == len(s) {
-				if quoted {
-					return "", false // no closing quote
-				}
-
-				break
-			}
-
-			c := s[i]
-
-			if quoted && c == '"' {
-				i++
-
-				break
-			}
-
-			if !quoted && (c == ' ' || c == '\t' || c == '"') {
-				break
-			}
-
-			if c != '\\' {
-				b.WriteByte(c)
-				i++
-
-				continue
-			}
-
-			// \DDD is an octet in decimal; \X is X.
-			if i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
-				n, _ := strconv.Atoi(s[i+1 : i+4])
-				if n > 255 {
-					return "", false
-				}
-
-				b.WriteByte(byte(n))
-				i += 4
-
-				continue
-			}
-
-			if i+1 == len(s) {
-				return "", false
-			}
-
-			b.WriteByte(s[i+1])
-			i += 2
-		}
+// apiErrorOf reads an error response of the API ({"error":{"code","message"}}).
+func apiErrorOf(status int, body []byte) error {
+	var v struct {
+		Error *apiError `json:"error"`
 	}
 
-	return b.String(), true
-}
+	if json.Unmarshal(body, &v) != nil || v.Error == nil {
+		v.Error = &apiError{}
+	}
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+	return v.Error.err(status)
+}

@@ -638,52 +638,6 @@ func TestNewDefaultConfigUsesLegoDefaults(t *testing.T) {
 	}
 }
 
-func TestTXTPresentationFormatRoundTrips(t *testing.T) {
-	tests := []struct {
-		value  string
-		quoted string
-	}{
-		{value: value, quoted: q(value)},
-		{value: "", quoted: `""`},
-		{value: `say "hi" \o/`, quoted: `"say \"hi\" \\o/"`},
-		{value: "tab\there\x7f", quoted: `"tab\009here\127"`},
-		{value: strings.Repeat("b", 256), quoted: q(strings.Repeat("b", 255)) + " " + q("b")},
-	}
-
-	for _, tt := range tests {
-		if got := quoteTXT(tt.value); got != tt.quoted {
-			t.Errorf("quoteTXT(%q) = %s, want %s", tt.value, got, tt.quoted)
-		}
-
-		if got, ok := unquoteTXT(tt.quoted); !ok || got != tt.value {
-			t.Errorf("unquoteTXT(%s) = %q, %v; want %q", tt.quoted, got, ok, tt.value)
-		}
-	}
-}
-
-func TestUnquoteTXTReadsWhatTheAPIMayReturn(t *testing.T) {
-	tests := []struct {
-		in   string
-		want string
-		ok   bool
-	}{
-		{in: `"a" "b"`, want: "ab", ok: true},
-		{in: `unquoted`, want: "unquoted", ok: true},
-		{in: `"a"  b  "c"`, want: "abc", ok: true},
-		{in: `"\065\066"`, want: "AB", ok: true},
-		{in: `"open`, ok: false},
-		{in: `"bad\999"`, ok: false},
-		{in: `"trailing\`, ok: false},
-	}
-
-	for _, tt := range tests {
-		got, ok := unquoteTXT(tt.in)
-		if ok != tt.ok || ok && got != tt.want {
-			t.Errorf("unquoteTXT(%s) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 func TestDescribeListsTheTokenAsRequired(t *testing.T) {
 	d := Describe()
 
