@@ -18,7 +18,7 @@ import (
 // (validation of a standing record takes one DNS query at the CA) and back
 // off.
 const (
-	pollStart = 100 * time.Millisecond
+	pollStart = 50 * time.Millisecond
 	pollMax   = 2 * time.Second
 )
 
