@@ -171,7 +171,29 @@ func (rp *report) write(w io.Writer) {
 
 	rp.writeRatios(w)
 	rp.writeTargets(w)
+	p("\n%s", timeNotes)
 }
+
+// timeNotes explains where lego-persist's remaining time goes on this bed
+// (from traces, not from this run's numbers).
+const timeNotes = `## Where lego-persist's time goes
+
+Traced on this bed (BIND's millisecond query log, strace); these explain the spread above.
+
+- Authorization fetches are paced by lego v4 itself: one every 1 s / ` + "`" + `--overall-request-limit` + "`" + `
+  (default 18, kept for Let's Encrypt's request limits), about 56 ms per name, 0.5 s for 10 names.
+  ` + "`" + `--overall-request-limit 1000` + "`" + ` took a 10-name renewal from ~720 ms to ~175 ms here.
+- After answering a challenge lego-persist polls the authorization after 50 ms, then doubles the
+  wait. When Pebble has not finished validating yet (ten concurrent validations from three
+  perspectives on two cores), its answer carries ` + "`" + `Retry-After: 1` + "`" + ` (the bed's Pebble config), which
+  lego-persist honours: that second is the CA's, and it is most of the spread in (d).
+- lego v4 polls a finalized order every 500 ms (its certificate timeout / 60): the occasional
+  ~650 ms outlier in (a).
+- The peers spend their time in fixed waits: a 2 s sleep before the first propagation check, then
+  lego's 5 s default poll when the challenge response has no Retry-After (Pebble sends none), and
+  lego v5 solves the authorizations of an order one after another. Their wall time varies by tens of
+  seconds between runs, so the (d) ratio moves from run to run.
+`
 
 func (rp *report) writeWorkload(w io.Writer, wl string) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
