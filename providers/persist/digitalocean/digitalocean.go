@@ -14,8 +14,6 @@ package digitalocean
 import (
 	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 
 	"github.com/go-acme/lego/v4/platform/config/env"
 
@@ -71,7 +69,7 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 		return nil, errors.New("digitalocean: the API token is missing: set " + EnvAuthToken)
 	}
 
-	base, err := baseURL(cfg.BaseURL)
+	base, err := libdnsadapter.APIBaseURL("digitalocean", EnvAPIUrl, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -84,23 +82,6 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 	c := &client{http: httpClient, baseURL: base, token: cfg.AuthToken}
 
 	return libdnsadapter.New(cfg.Config("digitalocean", cfg.AuthToken), c)
-}
-
-// baseURL returns s (DefaultBaseURL when empty) without a trailing slash,
-// or an error naming DO_API_URL when it is not an http(s) URL with a host.
-func baseURL(s string) (string, error) {
-	if s == "" {
-		return DefaultBaseURL, nil
-	}
-
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
-		u.RawQuery != "" || u.Fragment != "" {
-		// The URL is not quoted back: it might carry a credential.
-		return "", errors.New("digitalocean: " + EnvAPIUrl + ": want an http:// or https:// URL with a host and no credentials")
-	}
-
-	return strings.TrimSuffix(s, "/"), nil
 }
 
 // Describe documents the provider for lego-persist dnshelp.

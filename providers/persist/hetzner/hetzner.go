@@ -17,8 +17,6 @@ package hetzner
 import (
 	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/go-acme/lego/v4/platform/config/env"
@@ -96,7 +94,7 @@ func newPublisher(cfg *Config, pollInterval time.Duration) (*libdnsadapter.Publi
 		return nil, errors.New("hetzner: the API token is missing: set " + EnvAPIToken + " to a Hetzner Cloud API token")
 	}
 
-	base, err := baseURL(cfg.BaseURL)
+	base, err := libdnsadapter.APIBaseURL("hetzner", EnvAPIURL, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -109,24 +107,6 @@ func newPublisher(cfg *Config, pollInterval time.Duration) (*libdnsadapter.Publi
 	c := &client{http: httpClient, baseURL: base, token: cfg.APIToken, pollInterval: pollInterval}
 
 	return libdnsadapter.New(cfg.Config("hetzner", cfg.APIToken), c)
-}
-
-// baseURL returns s (DefaultBaseURL when empty) without a trailing slash,
-// or an error naming HETZNER_API_URL when it is not an http(s) URL with a
-// host.
-func baseURL(s string) (string, error) {
-	if s == "" {
-		return DefaultBaseURL, nil
-	}
-
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
-		u.RawQuery != "" || u.Fragment != "" {
-		// The URL is not quoted back: it might carry a credential.
-		return "", errors.New("hetzner: " + EnvAPIURL + ": want an http:// or https:// URL with a host and no credentials")
-	}
-
-	return strings.TrimSuffix(s, "/"), nil
 }
 
 // Describe documents the provider for lego-persist dnshelp.

@@ -3,9 +3,12 @@ package libdnsadapter
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 )
 
 // MaxBody bounds what Do reads of a response body, 1 MiB; the rest is
@@ -128,3 +131,21 @@ func (e *StatusError) Error() string {
 // NoErrorDetails is the text for an error response whose body says
 // nothing, for APIs that prefer it to the bare HTTP status.
 const NoErrorDetails = "no error details in the response"
+
+// APIBaseURL checks an API base URL override (envName, e.g. DO_API_URL)
+// and returns it without a trailing slash, or def when value is empty. It
+// must be an http(s) URL with a host and no credentials, query or fragment;
+// the error does not quote the URL, which might carry a credential.
+func APIBaseURL(provider, envName, value, def string) (string, error) {
+	if value == "" {
+		return def, nil
+	}
+
+	u, err := url.Parse(value)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" {
+		return "", errors.New(provider + ": " + envName + ": want an http:// or https:// URL with a host and no credentials")
+	}
+
+	return strings.TrimSuffix(value, "/"), nil
+}

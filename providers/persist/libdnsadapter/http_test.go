@@ -168,3 +168,29 @@ func TestStatusErrorTextNamesCodeAndMessageOrFallsBack(t *testing.T) {
 		}
 	}
 }
+
+func TestAPIBaseURL(t *testing.T) {
+	tests := []struct {
+		value, want string
+		ok          bool
+	}{
+		{"", "https://api.example", true},
+		{"http://127.0.0.1:8080/v2/", "http://127.0.0.1:8080/v2", true},
+		{"ftp://api.example", "", false},
+		{"https://user:secret@api.example", "", false},
+		{"https://api.example?x=1", "", false},
+		{"https://api.example#f", "", false},
+		{"/relative", "", false},
+	}
+
+	for _, tt := range tests {
+		got, err := APIBaseURL("p", "P_API_URL", tt.value, "https://api.example")
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("APIBaseURL(%q) = %q, %v; want %q, ok=%v", tt.value, got, err, tt.want, tt.ok)
+		}
+
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("error quotes the URL: %v", err)
+		}
+	}
+}
