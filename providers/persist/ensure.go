@@ -59,8 +59,7 @@ func (s *solver) ensureRecord(ctx context.Context, g *group, want record.Want, p
 	}
 
 	if s.pub == nil {
-		return fmt.Errorf("%w at %s (%s); publish this record, then run again:\n%s",
-			ErrRecordMissing, g.name, state.verdict.describe(), line)
+		return &missingRecordError{name: g.name, verdict: state.verdict.describe(), line: line}
 	}
 
 	log.Infof("[%s] dns-persist-01: %s; publishing %s", g.base, state.verdict.describe(), line)
@@ -71,6 +70,36 @@ func (s *solver) ensureRecord(ctx context.Context, g *group, want record.Want, p
 
 	return s.awaitPropagation(ctx, g.name, want)
 }
+
+// missingRecordError is a read-only run's finding: no valid record at name
+// and no Publisher to create one. It matches ErrRecordMissing.
+type missingRecordError struct {
+	name    string
+	verdict string
+	line    string // the zone-file line to publish
+}
+
+func (e *missingRecordError) Error() string {
+	return fmt.Sprintf("%s at %s (%s); nothing was written: publish this record, then run again:\n%s",
+		ErrRecordMissing, e.name, e.verdict, e.line)
+}
+
+func (e *missingRecordError) Is(target error) bool { return target == ErrRecordMissing }
+
+// fallbackError is a missing record that lego's own solvers could not
+// replace either.
+type fallbackError struct {
+	missing *missingRecordError
+	offered []string
+	err     error
+}
+
+func (e *fallbackError) Error() string {
+	return fmt.Sprintf("%v\nno other solver took over (the CA offers: %s; configure http-01, tls-alpn-01 or dns-01 on client.Challenge, or --http, --tls, --dns on the command line): %v",
+		e.missing, strings.Join(e.offered, ", "), e.err)
+}
+
+func (e *fallbackError) Unwrap() []error { return []error{e.missing, e.err} }
 
 type checkState struct {
 	allOK, anyOK bool

@@ -34,6 +34,7 @@ type options struct {
 	validationTimeout   time.Duration
 	allowForeignAccount bool
 	anyDomain           bool
+	strictReadOnly      bool
 	now                 func() time.Time
 	ctx                 context.Context //nolint:containedctx // lego's resolver interface carries none.
 	nameserverPort      string
@@ -122,6 +123,14 @@ func WithForeignAccountURI() Option {
 // domains to one account. The default binds each value to its domain.
 func WithAnyDomainAccountURI() Option {
 	return func(o *options) error { o.anyDomain = true; return nil }
+}
+
+// WithStrictReadOnly keeps a read-only client (Enable with a nil
+// Publisher) from handing names without a valid record to the solvers on
+// client.Challenge: such a name then fails with ErrRecordMissing and the
+// record to publish, even when http-01 or dns-01 could have solved it.
+func WithStrictReadOnly() Option {
+	return func(o *options) error { o.strictReadOnly = true; return nil }
 }
 
 func (o *options) validate() error {

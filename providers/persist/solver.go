@@ -45,6 +45,7 @@ type task struct {
 	base     string // normalized name without "*."
 	wildcard bool
 	chURL    string
+	authz    acme.Authorization
 }
 
 // group gathers the authorizations that share one record name
@@ -96,48 +97,107 @@ func (s *solver) Solve(authorizations []acme.Authorization) error {
 		}
 
 		g.wildcard = g.wildcard || authz.Wildcard
-		g.tasks = append(g.tasks, task{domain: domain, base: base, wildcard: authz.Wildcard, chURL: ch.URL})
+		g.tasks = append(g.tasks, task{domain: domain, base: base, wildcard: authz.Wildcard, chURL: ch.URL, authz: authz})
 	}
 
-	var wg sync.WaitGroup
+	var (
+		wg       sync.WaitGroup
+		handover = &legoQueue{}
+	)
 
-	if len(others) > 0 {
-		wg.Go(func() { s.solveOthers(others, fails) })
+	for _, authz := range others {
+		handover.add(authz, nil)
 	}
 
 	for _, g := range groups {
-		wg.Go(func() { s.solveGroup(ctx, g, fails) })
+		wg.Go(func() { s.solveGroup(ctx, g, handover, fails) })
 	}
 
 	wg.Wait()
 
+	// One call of lego's prober for everything dns-persist-01 does not
+	// solve: its solvers (an http-01 server on one port, dns-01's shared
+	// propagation wait) expect all authorizations of an order at once.
+	s.solveWithLego(handover, fails)
+
 	return fails.err()
 }
 
-// solveOthers hands authorizations without dns-persist-01 to lego's prober
-// and, when that fails, says what the CA offered.
-func (s *solver) solveOthers(authzs []acme.Authorization, fails *failures) {
-	err := s.fallback.Solve(authzs)
+// legoQueue collects the authorizations handed to lego's prober, with the
+// record that is missing for each (nil: the CA offers no dns-persist-01).
+type legoQueue struct {
+	mu      sync.Mutex
+	authzs  []acme.Authorization
+	missing []*missingRecordError
+}
+
+func (q *legoQueue) add(authz acme.Authorization, missing *missingRecordError) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+
+	q.authzs = append(q.authzs, authz)
+	q.missing = append(q.missing, missing)
+}
+
+// solveWithLego hands the queued authorizations to the solvers configured
+// on client.Challenge (lego's prober). When lego cannot solve one, the name
+// fails with what the CA offered and, where dns-persist-01 was offered, the
+// record to publish.
+func (s *solver) solveWithLego(q *legoQueue, fails *failures) {
+	if len(q.authzs) == 0 {
+		return
+	}
+
+	err := s.fallback.Solve(q.authzs)
 	if err == nil {
 		return
 	}
 
-	// lego's prober wraps per-domain errors in "one or more domains had a
-	// problem:" lines that repeat the domain; for a single name, its one
-	// error says it all.
-	var joined interface{ Unwrap() []error }
-	if len(authzs) == 1 && errors.As(err, &joined) && len(joined.Unwrap()) == 1 {
-		err = joined.Unwrap()[0]
-	}
+	for i, authz := range q.authzs {
+		domain := challenge.GetTargetedDomain(authz)
+		legoErr := legoErrorFor(err, domain)
 
-	for _, authz := range authzs {
-		fails.add(challenge.GetTargetedDomain(authz), fmt.Errorf(
+		if m := q.missing[i]; m != nil {
+			fails.add(domain, &fallbackError{missing: m, offered: offered(authz), err: legoErr})
+			continue
+		}
+
+		fails.add(domain, fmt.Errorf(
 			"the CA offers no %s for this name (it offers: %s); a fallback solver (http-01, tls-alpn-01 or dns-01) must be configured on client.Challenge: %w",
-			challengeType, strings.Join(offered(authz), ", "), err))
+			challengeType, strings.Join(offered(authz), ", "), legoErr))
 	}
 }
 
-func (s *solver) solveGroup(ctx context.Context, g *group, fails *failures) {
+// legoErrorFor narrows an error of lego's prober to one domain. The prober
+// reports "one or more domains had a problem:" followed by one "[domain]
+// cause" line per failed name; the result keeps err in its chain.
+func legoErrorFor(err error, domain string) error {
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) && len(joined.Unwrap()) == 1 {
+		return joined.Unwrap()[0]
+	}
+
+	prefix := "[" + domain + "] "
+	for line := range strings.SplitSeq(err.Error(), "\n") {
+		if cause, ok := strings.CutPrefix(line, prefix); ok {
+			return &narrowedError{msg: cause, err: err}
+		}
+	}
+
+	return err
+}
+
+// narrowedError shows one domain's part of a multi-domain error.
+type narrowedError struct {
+	msg string
+	err error
+}
+
+func (e *narrowedError) Error() string { return e.msg }
+
+func (e *narrowedError) Unwrap() error { return e.err }
+
+func (s *solver) solveGroup(ctx context.Context, g *group, handover *legoQueue, fails *failures) {
 	plans := make([]plan, 0, len(g.tasks))
 
 	for _, t := range g.tasks {
@@ -177,7 +237,19 @@ func (s *solver) solveGroup(ctx context.Context, g *group, fails *failures) {
 	}
 
 	if err := s.ensureRecord(ctx, g, want, plans[0]); err != nil {
+		var missing *missingRecordError
+		if errors.As(err, &missing) && !s.opts.strictReadOnly {
+			for _, p := range plans {
+				log.Infof("[%s] no valid record at %s and no dns-persist-01 publisher: handing the authorization to the solvers configured on client.Challenge",
+					p.task.domain, missing.name)
+				handover.add(p.task.authz, missing)
+			}
+
+			return
+		}
+
 		fails.addAll(plans, err)
+
 		return
 	}
 
