@@ -31,6 +31,7 @@ import (
 
 	"github.com/go-acme/lego/v4/platform/config/env"
 
+	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 )
 
@@ -192,7 +193,7 @@ func newClient(cfg *Config) (*client, error) {
 		return nil, err
 	}
 
-	httpClient, err := libdnsadapter.NewHTTPClient(cfg.HTTPTimeout, "", "")
+	httpClient, err := httpapi.NewHTTPClient(cfg.HTTPTimeout, "", "")
 	if err != nil {
 		return nil, fmt.Errorf("azuredns: %w", err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/libdns/libdns"
 
 	"github.com/lego-persist/lego-persist/internal/record"
-	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
+	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
 )
 
 // apiVersion of the Azure DNS REST API (Microsoft.Network/dnsZones).
@@ -249,13 +249,13 @@ func (c *client) send(ctx context.Context, method, u, etag string, body []byte) 
 
 // do sends one authorized request, with the headers h besides, and reads
 // the response.
-func (c *client) do(ctx context.Context, method, u string, h http.Header, body []byte) (*libdnsadapter.Response, error) {
+func (c *client) do(ctx context.Context, method, u string, h http.Header, body []byte) (*httpapi.Response, error) {
 	token, err := c.accessToken(ctx)
 	if err != nil {
 		return nil, err
 	}
 
-	return libdnsadapter.Do(ctx, c.http, libdnsadapter.Request{Method: method, URL: u, Token: token, Header: h, Body: body})
+	return httpapi.Do(ctx, c.http, httpapi.Request{Method: method, URL: u, Token: token, Header: h, Body: body})
 }
 
 // accessToken returns a cached token, or gets one with the OAuth 2.0
@@ -276,7 +276,7 @@ func (c *client) accessToken(ctx context.Context) (string, error) {
 		"scope":         {c.scope},
 	}
 
-	resp, err := libdnsadapter.Do(ctx, c.http, libdnsadapter.Request{
+	resp, err := httpapi.Do(ctx, c.http, httpapi.Request{
 		Method: http.MethodPost,
 		URL:    c.tokenURL,
 		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
@@ -296,7 +296,7 @@ func (c *client) accessToken(ctx context.Context) (string, error) {
 	_ = json.Unmarshal(resp.Body, &tok)
 
 	if resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
-		e := &libdnsadapter.StatusError{Status: resp.StatusCode, Code: tok.Error, Message: tok.Description}
+		e := &httpapi.StatusError{Status: resp.StatusCode, Code: tok.Error, Message: tok.Description}
 		if e.Code == "" && e.Message == "" {
 			e.Message = "no access token in the response"
 		}
@@ -319,7 +319,7 @@ func (c *client) accessToken(ctx context.Context) (string, error) {
 // apiErrorOf reads an ARM error body ({"error":{"code","message"}} or
 // {"code","message"}), with the access token scrubbed in case the service
 // echoes it.
-func (c *client) apiErrorOf(resp *libdnsadapter.Response) error {
+func (c *client) apiErrorOf(resp *httpapi.Response) error {
 	var v struct {
 		Error *struct {
 			Code    string `json:"code"`
@@ -329,7 +329,7 @@ func (c *client) apiErrorOf(resp *libdnsadapter.Response) error {
 		Message string `json:"message"`
 	}
 
-	e := &libdnsadapter.StatusError{Status: resp.StatusCode}
+	e := &httpapi.StatusError{Status: resp.StatusCode}
 	if json.Unmarshal(resp.Body, &v) == nil {
 		if v.Error != nil {
 			e.Code, e.Message = v.Error.Code, v.Error.Message

@@ -14,6 +14,7 @@ import (
 	"github.com/go-acme/lego/v4/platform/config/env"
 	"github.com/libdns/cloudflare"
 
+	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 )
 
@@ -73,7 +74,7 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 		return nil, errors.New("cloudflare: the API token is missing: set " + EnvDNSAPIToken)
 	}
 
-	client, err := libdnsadapter.NewHTTPClient(cfg.HTTPTimeout, DefaultBaseURL, cfg.BaseURL)
+	client, err := httpapi.NewHTTPClient(cfg.HTTPTimeout, DefaultBaseURL, cfg.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("cloudflare: %w (%s)", err, EnvBaseURL)
 	}

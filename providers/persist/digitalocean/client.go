@@ -13,7 +13,7 @@ import (
 
 	"github.com/libdns/libdns"
 
-	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
+	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
 )
 
 // perPage is the page size asked of the record listing (the API's maximum).
@@ -89,7 +89,7 @@ func (c *client) DeleteRecords(ctx context.Context, zone string, recs []libdns.R
 			u := c.recordsURL(zone) + "/" + strconv.FormatInt(h.ID, 10)
 			if _, err := c.do(ctx, http.MethodDelete, u, nil); err != nil {
 				// Gone since the listing (a concurrent delete): the goal is met.
-				var apiErr *libdnsadapter.StatusError
+				var apiErr *httpapi.StatusError
 				if !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound {
 					return deleted, fmt.Errorf("deleting record %d: %w", h.ID, err)
 				}
@@ -153,9 +153,9 @@ func (c *client) recordsURL(zone string) string {
 }
 
 // do sends one request with the bearer token and returns the body of a
-// 2xx response; any other status is a *libdnsadapter.StatusError.
+// 2xx response; any other status is a *httpapi.StatusError.
 func (c *client) do(ctx context.Context, method, u string, body []byte) ([]byte, error) {
-	return libdnsadapter.DoJSON(ctx, c.http, libdnsadapter.Request{Method: method, URL: u, Token: c.token, Body: body}, apiErrorOf)
+	return httpapi.DoJSON(ctx, c.http, httpapi.Request{Method: method, URL: u, Token: c.token, Body: body}, apiErrorOf)
 }
 
 // apexName is the API's name for a record at the zone apex: "@".
@@ -170,7 +170,7 @@ func apexName(name string) string {
 // apiErrorOf reads an error response of the API ({"id","message"}); the
 // id is the error's code.
 func apiErrorOf(status int, body []byte) error {
-	e := &libdnsadapter.StatusError{Status: status}
+	e := &httpapi.StatusError{Status: status}
 
 	var v struct {
 		ID      string `json:"id"`
@@ -182,7 +182,7 @@ func apiErrorOf(status int, body []byte) error {
 	}
 
 	if e.Code == "" && e.Message == "" {
-		e.Message = libdnsadapter.NoErrorDetails
+		e.Message = httpapi.NoErrorDetails
 	}
 
 	return e

@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-acme/lego/v4/platform/config/env"
 
+	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 )
 
@@ -69,12 +70,12 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 		return nil, errors.New("digitalocean: the API token is missing: set " + EnvAuthToken)
 	}
 
-	base, err := libdnsadapter.APIBaseURL("digitalocean", EnvAPIUrl, cfg.BaseURL, DefaultBaseURL)
+	base, err := httpapi.APIBaseURL("digitalocean", EnvAPIUrl, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
 
-	httpClient, err := libdnsadapter.NewHTTPClient(cfg.HTTPTimeout, "", "")
+	httpClient, err := httpapi.NewHTTPClient(cfg.HTTPTimeout, "", "")
 	if err != nil {
 		return nil, fmt.Errorf("digitalocean: %w", err)
 	}

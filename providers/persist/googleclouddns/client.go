@@ -16,7 +16,7 @@ import (
 	"golang.org/x/oauth2/google"
 
 	"github.com/lego-persist/lego-persist/internal/record"
-	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
+	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
 )
 
 // DefaultAPIURL is the base URL of the Cloud DNS v1 REST API.
@@ -410,7 +410,7 @@ func (c *client) do(ctx context.Context, method, u string, body []byte) (int, []
 		return 0, nil, err
 	}
 
-	resp, err := libdnsadapter.Do(ctx, c.http, libdnsadapter.Request{Method: method, URL: u, Token: tok, Body: body})
+	resp, err := httpapi.Do(ctx, c.http, httpapi.Request{Method: method, URL: u, Token: tok, Body: body})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -430,7 +430,7 @@ func (c *client) token() (string, error) {
 		if errors.As(err, &re) && re.Response != nil {
 			// RetrieveError's text quotes the whole response body: keep
 			// only the OAuth 2.0 error code and description (RFC 6749 §5.2).
-			e := &libdnsadapter.StatusError{Status: re.Response.StatusCode, Code: re.ErrorCode, Message: re.ErrorDescription}
+			e := &httpapi.StatusError{Status: re.Response.StatusCode, Code: re.ErrorCode, Message: re.ErrorDescription}
 
 			if e.Code == "" {
 				// The JWT flow leaves the body unparsed.
@@ -467,7 +467,7 @@ func (c *client) token() (string, error) {
 // was read: 412 when a deletion no longer matches, 409 when an addition
 // collides with a set created meanwhile.
 func conflict(err error) bool {
-	var apiErr *libdnsadapter.StatusError
+	var apiErr *httpapi.StatusError
 
 	return errors.As(err, &apiErr) &&
 		(apiErr.Status == http.StatusPreconditionFailed || apiErr.Status == http.StatusConflict)
@@ -487,7 +487,7 @@ func (c *client) apiErrorOf(status int, body []byte) error {
 		} `json:"error"`
 	}
 
-	e := &libdnsadapter.StatusError{Status: status}
+	e := &httpapi.StatusError{Status: status}
 	if json.Unmarshal(body, &v) == nil {
 		e.Message, e.Code = v.Error.Message, v.Error.Status
 		if len(v.Error.Errors) > 0 && v.Error.Errors[0].Reason != "" {

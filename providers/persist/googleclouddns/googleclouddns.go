@@ -38,6 +38,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
 
+	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 )
 
@@ -152,7 +153,7 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 		timeout = libdnsadapter.DefaultTimeout
 	}
 
-	httpClient, err := libdnsadapter.NewHTTPClient(timeout, "", "")
+	httpClient, err := httpapi.NewHTTPClient(timeout, "", "")
 	if err != nil {
 		return nil, fmt.Errorf("gcloud: %w", err)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/libdns/libdns"
 
 	"github.com/lego-persist/lego-persist/internal/record"
-	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
+	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
 )
 
 // Action states of the Cloud API.
@@ -160,7 +160,7 @@ func matching(set *rrset, value string) []rrRecord {
 func (c *client) getRRSet(ctx context.Context, zone, name string) (*rrset, error) {
 	body, err := c.do(ctx, http.MethodGet, c.rrsetURL(zone, name), nil)
 
-	var apiErr *libdnsadapter.StatusError
+	var apiErr *httpapi.StatusError
 	if errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound {
 		return nil, nil
 	}
@@ -256,9 +256,9 @@ func (c *client) rrsetURL(zone, name string) string {
 }
 
 // do sends one request with the bearer token and returns the body of a 2xx
-// response; any other status is a *libdnsadapter.StatusError.
+// response; any other status is a *httpapi.StatusError.
 func (c *client) do(ctx context.Context, method, u string, body []byte) ([]byte, error) {
-	return libdnsadapter.DoJSON(ctx, c.http, libdnsadapter.Request{Method: method, URL: u, Token: c.token, Body: body}, apiErrorOf)
+	return httpapi.DoJSON(ctx, c.http, httpapi.Request{Method: method, URL: u, Token: c.token, Body: body}, apiErrorOf)
 }
 
 // apiError is the Cloud API's error object ({"code","message"}), in an
@@ -269,10 +269,10 @@ type apiError struct {
 }
 
 // err is the error object as an error carrying status (0 for an action's).
-func (e *apiError) err(status int) *libdnsadapter.StatusError {
-	se := &libdnsadapter.StatusError{Status: status, Code: e.Code, Message: e.Message}
+func (e *apiError) err(status int) *httpapi.StatusError {
+	se := &httpapi.StatusError{Status: status, Code: e.Code, Message: e.Message}
 	if se.Code == "" && se.Message == "" {
-		se.Message = libdnsadapter.NoErrorDetails
+		se.Message = httpapi.NoErrorDetails
 	}
 
 	return se

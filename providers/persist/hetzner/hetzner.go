@@ -21,6 +21,7 @@ import (
 
 	"github.com/go-acme/lego/v4/platform/config/env"
 
+	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 )
 
@@ -94,12 +95,12 @@ func newPublisher(cfg *Config, pollInterval time.Duration) (*libdnsadapter.Publi
 		return nil, errors.New("hetzner: the API token is missing: set " + EnvAPIToken + " to a Hetzner Cloud API token")
 	}
 
-	base, err := libdnsadapter.APIBaseURL("hetzner", EnvAPIURL, cfg.BaseURL, DefaultBaseURL)
+	base, err := httpapi.APIBaseURL("hetzner", EnvAPIURL, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
 
-	httpClient, err := libdnsadapter.NewHTTPClient(cfg.HTTPTimeout, "", "")
+	httpClient, err := httpapi.NewHTTPClient(cfg.HTTPTimeout, "", "")
 	if err != nil {
 		return nil, fmt.Errorf("hetzner: %w", err)
 	}

@@ -22,6 +22,8 @@ import (
 
 	"github.com/libdns/libdns"
 	"github.com/miekg/dns"
+
+	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
 )
 
 // DefaultTimeout bounds one Publish or Unpublish call (every HTTP request of
@@ -271,13 +273,13 @@ func (p *Publisher) do(ctx context.Context, op, fqdn, value string, fn opFunc) (
 		}
 	}()
 
-	ctx, status := withStatusRecorder(ctx)
+	ctx, status := httpapi.WithStatusRecorder(ctx)
 
 	if err := fn(ctx, zone, rec); err != nil {
 		return p.failCall(ctx, op, name, zone, err, status)
 	}
 
-	if code := status.anyError(); p.strictStatus && code != 0 {
+	if code := status.FirstError(); p.strictStatus && code != 0 {
 		return p.failCall(ctx, op, name, zone, errors.New("the library reported success after an error response"), status)
 	}
 

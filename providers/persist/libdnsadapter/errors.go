@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+
+	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
 )
 
 // maxCause is how much of a library's error text an Error quotes.
@@ -49,12 +51,12 @@ func (p *Publisher) fail(op, name, zone string, cause error) error {
 }
 
 // failCall builds an Error for a failed provider call.
-func (p *Publisher) failCall(ctx context.Context, op, name, zone string, cause error, rec *statusRecorder) error {
+func (p *Publisher) failCall(ctx context.Context, op, name, zone string, cause error, rec *httpapi.StatusRecorder) error {
 	e := &Error{Provider: p.name, Op: op, Name: name, Zone: zone, err: cause}
 
-	e.StatusCode, e.Timeout = rec.last(), errors.Is(ctx.Err(), context.DeadlineExceeded)
+	e.StatusCode, e.Timeout = rec.LastError(), errors.Is(ctx.Err(), context.DeadlineExceeded)
 	if e.StatusCode == 0 && p.strictStatus {
-		e.StatusCode = rec.anyError()
+		e.StatusCode = rec.FirstError()
 	}
 
 	if e.StatusCode == 0 {

@@ -1,4 +1,4 @@
-package libdnsadapter
+package httpapi
 
 import (
 	"bytes"

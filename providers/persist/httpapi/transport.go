@@ -1,4 +1,9 @@
-package libdnsadapter
+// Package httpapi is the HTTP-client helper of the publishers that talk to a
+// DNS host's API: JSON requests read whole and bounded (Do, DoJSON), the
+// error type naming the HTTP status (StatusError), base-URL overrides that
+// never quote a credential (APIBaseURL, NewHTTPClient), and a Transport that
+// records response statuses for error messages.
+package httpapi
 
 import (
 	"context"
@@ -11,8 +16,9 @@ import (
 )
 
 // Transport is an http.RoundTripper for provider libraries that take an HTTP
-// client. It records the status of every response so that a Publisher's
-// error names the HTTP status even when the library's own error does not
+// client. It records the status of every response in the request context's
+// StatusRecorder (see WithStatusRecorder), so that a publisher's error names
+// the HTTP status even when the library's own error does not
 // (a 502 HTML page that fails to decode as JSON, for instance), and, when To
 // is set, sends requests meant for the API base URL From to To instead (a
 // self-hosted API gateway, or a test server).
@@ -69,16 +75,16 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := base.RoundTrip(req)
 	if err == nil {
 		if rec := statusRecorderFrom(req.Context()); rec != nil {
-			rec.observe(resp.StatusCode)
+			rec.Observe(resp.StatusCode)
 		}
 	}
 
 	return resp, err
 }
 
-// statusRecorder remembers the status of the last response of one Publisher
-// call; it travels in the request context.
-type statusRecorder struct {
+// StatusRecorder remembers the statuses of the responses of one publisher
+// call; it travels in the request context. It is safe for concurrent use.
+type StatusRecorder struct {
 	mu       sync.Mutex
 	code     int // last status
 	firstErr int // first 4xx/5xx status
@@ -86,19 +92,23 @@ type statusRecorder struct {
 
 type statusRecorderKey struct{}
 
-func withStatusRecorder(ctx context.Context) (context.Context, *statusRecorder) {
-	rec := &statusRecorder{}
+// WithStatusRecorder returns ctx carrying a new StatusRecorder, which every
+// Transport sending a request under that context (or one derived from it)
+// feeds.
+func WithStatusRecorder(ctx context.Context) (context.Context, *StatusRecorder) {
+	rec := &StatusRecorder{}
 
 	return context.WithValue(ctx, statusRecorderKey{}, rec), rec
 }
 
-func statusRecorderFrom(ctx context.Context) *statusRecorder {
-	rec, _ := ctx.Value(statusRecorderKey{}).(*statusRecorder)
+func statusRecorderFrom(ctx context.Context) *StatusRecorder {
+	rec, _ := ctx.Value(statusRecorderKey{}).(*StatusRecorder)
 
 	return rec
 }
 
-func (r *statusRecorder) observe(code int) {
+// Observe records one response status.
+func (r *StatusRecorder) Observe(code int) {
 	r.mu.Lock()
 	r.code = code
 
@@ -108,18 +118,22 @@ func (r *statusRecorder) observe(code int) {
 	r.mu.Unlock()
 }
 
-// anyError returns the first 4xx/5xx status seen, else 0.
-func (r *statusRecorder) anyError() int {
+// FirstError returns the first 4xx/5xx status seen, else 0.
+func (r *StatusRecorder) FirstError() int {
+	if r == nil {
+		return 0
+	}
+
 	r.mu.Lock()
 	defer r.mu.Unlock()
 
 	return r.firstErr
 }
 
-// last returns the status of the last response if it was an error status
-// (4xx, 5xx), else 0: a failure after a successful response is not an HTTP
-// failure.
-func (r *statusRecorder) last() int {
+// LastError returns the status of the last response if it was an error
+// status (4xx, 5xx), else 0: a failure after a successful response is not
+// an HTTP failure.
+func (r *StatusRecorder) LastError() int {
 	if r == nil {
 		return 0
 	}

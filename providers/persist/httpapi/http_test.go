@@ -1,4 +1,4 @@
-package libdnsadapter
+package httpapi
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // seen is what the test server received.
@@ -131,7 +132,14 @@ func TestDoJSONReturnsTheBodyOf2xxAndTheCallersErrorOtherwise(t *testing.T) {
 			srv, _ := echoServer(t, tt.status, respBody)
 
 			body, err := DoJSON(context.Background(), srv.Client(), Request{Method: http.MethodGet, URL: srv.URL}, errorOf)
-			if got := statusFromError(err); got != tt.wantErr || (err == nil) != (tt.wantErr == 0) {
+			var se *StatusError
+
+			got := 0
+			if errors.As(err, &se) {
+				got = se.StatusCode()
+			}
+
+			if got != tt.wantErr || (err == nil) != (tt.wantErr == 0) {
 				t.Fatalf("DoJSON error = %v (status %d), want status %d", err, got, tt.wantErr)
 			}
 
@@ -163,7 +171,7 @@ func TestStatusErrorTextNamesCodeAndMessageOrFallsBack(t *testing.T) {
 			t.Errorf("%+v.Error() = %q, want %q", tt.err, got, tt.want)
 		}
 
-		if got := statusFromError(&tt.err); got != tt.err.Status {
+		if got := tt.err.StatusCode(); got != tt.err.Status {
 			t.Errorf("status read from %+v = %d, want %d", tt.err, got, tt.err.Status)
 		}
 	}
@@ -192,5 +200,14 @@ func TestAPIBaseURL(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "secret") {
 			t.Errorf("error quotes the URL: %v", err)
 		}
+	}
+}
+
+func TestNewHTTPClientRefusesABaseURLWithoutQuotingItsPassword(t *testing.T) {
+	const pw = "base-url-SECRET-5"
+
+	_, err := NewHTTPClient(time.Second, "https://api.example", "ftp://user:"+pw+"@host/")
+	if err == nil || strings.Contains(err.Error(), pw) {
+		t.Fatalf("err = %v, want an error without the password", err)
 	}
 }
