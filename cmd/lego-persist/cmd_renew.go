@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-acme/lego/v4/acme/api"
@@ -49,43 +47,20 @@ type renewJob struct {
 	replacesCertID string
 }
 
-type renewTally struct {
-	mu                                   sync.Mutex
-	renewed, notDue, failed, interrupted int
-}
 
-//nolint:gocyclo,funlen // the renew procedure, step by step.
+// renewAction renews what is due: it checks the flags, takes the lock, runs
+// the hooks an earlier run left pending, lists the certificates and hands
+// them to a renewBatch.
 func renewAction(c *cli.Context) error {
 	start := time.Now()
 
-	set, err := loadSettings(c)
+	set, parallel, err := renewSettings(c)
 	if err != nil {
 		return err
 	}
 
-	if len(set.domains) > 0 && set.csr != "" {
-		return usageErrorf("pass either --%s/-d or --%s/-c, not both", flgDomains, flgCSR)
-	}
-
-	if c.Bool(flgForceCertDomains) && len(set.domains) == 0 {
-		return usageErrorf("--%s needs --%s/-d", flgForceCertDomains, flgDomains)
-	}
-
-	// An unknown --dns-persist name is a usage error before anything runs;
-	// the publisher itself is built only when a certificate is due (its
-	// credentials are not needed while every record exists).
-	if err := checkPublisherName(set); err != nil {
-		return err
-	}
-
-	parallel := c.Int(flgParallel)
-	if parallel < 1 {
-		return usageErrorf("--%s must be at least 1", flgParallel)
-	}
-
-	if parallel > 1 && sharesListener(c) {
-		log.Printf("--%s/--%s run a listener per challenge: renewing one certificate at a time", flgHTTP, flgTLS)
-		parallel = 1
+	if c.Bool(flgQuiet) {
+		quietLog()
 	}
 
 	lock, err := lockStore(c, set)
@@ -94,8 +69,29 @@ func renewAction(c *cli.Context) error {
 	}
 	defer unlockStore(lock)
 
-	if err := recoverCertificates(set.store().Certificates(certOptions(c))); err != nil {
+	cs := set.store().Certificates(certOptions(c))
+	if err := recoverCertificates(cs); err != nil {
 		return err
+	}
+
+	out := &lineWriter{w: c.App.Writer}
+	hooks := newDeployer(set.store(), c.App.Writer)
+	hookFailures := hooks.runPending(c.Context, out)
+
+	jobs, err := renewJobs(set, cs)
+	if err != nil {
+		return err
+	}
+
+	if len(jobs) == 0 {
+		// cron on a --path without certificates yet: success (PRODUCT.md §2).
+		out.printf("nothing to renew: no certificates stored in %s", cs.Dir())
+
+		if len(hookFailures) > 0 {
+			return errReported
+		}
+
+		return nil
 	}
 
 	sess, err := openSession(c, set, false)
@@ -109,128 +105,50 @@ func renewAction(c *cli.Context) error {
 		return fmt.Errorf("account %s is not registered: use 'run' to register it", userID(set.email))
 	}
 
-	cs := sess.store.Certificates(certOptions(c))
-
-	jobs, err := renewJobs(set, cs)
-	if err != nil {
-		return err
+	b := &renewBatch{c: c, sess: sess, cs: cs, hooks: hooks, out: out, parallel: parallel, tally: &renewTally{}}
+	for domain, err := range hookFailures {
+		b.tally.fail(domain, "the hook left pending by an earlier run failed again: "+err.Error())
 	}
 
-	if len(jobs) == 0 {
-		fmt.Fprintf(c.App.Writer, "no certificates stored in %s\n", cs.Dir())
-		return nil
-	}
+	b.run(jobs)
 
-	out := &lineWriter{w: c.App.Writer}
-	tally := &renewTally{}
-
-	// An interrupted run reports every certificate it did not finish, and
-	// keeps their stored files as they were.
-	notDone := func(j *renewJob) {
-		tally.add(&tally.interrupted)
-		out.printf("%s: not renewed: %v", j.domain, context.Cause(c.Context))
-	}
-
-	// Step 1: which certificates are due (ARI, --days); no DNS, no order.
-	forEach(c.Context, jobs, parallel, func(j *renewJob) {
-		if err := decide(c, sess, cs, j); err != nil {
-			if c.Err() != nil {
-				notDone(j)
-				return
-			}
-
-			tally.add(&tally.failed)
-			out.printf("%s: failed: %v", j.domain, err)
-
-			return
-		}
-
-		if !j.due {
-			tally.add(&tally.notDue)
-			out.printf("%s: not due (expires %s)", j.domain, j.cert.NotAfter.UTC().Format(time.RFC3339))
-		}
-	}, notDone)
-
-	due := slices.DeleteFunc(slices.Clone(jobs), func(j *renewJob) bool { return !j.due || j.cert == nil })
-
-	if len(due) > 0 {
-		randomSleep(c)
-
-		err := c.Err()
-		if err == nil {
-			err = sess.enablePersist(c)
-		}
-
-		if err != nil {
-			for _, j := range due {
-				if c.Err() != nil {
-					notDone(j)
-					continue
-				}
-
-				tally.add(&tally.failed)
-				out.printf("%s: failed: %v", j.domain, err)
-			}
-
-			due = nil
-		}
-	}
-
-	// Step 2: renew, sharing one client and account.
-	var hookMu sync.Mutex
-
-	forEach(c.Context, due, parallel, func(j *renewJob) {
-		res, err := renewOne(c, sess, cs, j)
-		if err != nil {
-			if c.Err() != nil {
-				notDone(j)
-				return
-			}
-
-			tally.add(&tally.failed)
-			out.printf("%s: failed: %v", j.domain, err)
-
-			return
-		}
-
-		// Stored: the hook runs even when interrupted meanwhile, or the new
-		// certificate would never be deployed (a rerun finds it not due).
-		env, err := hookEnv(sess.account.Email, j.domain, res, cs, c.Bool(flgPEM))
-		if err == nil {
-			hookMu.Lock()
-			err = runHook(hookContext(c.Context), c.String(flgRenewHook), c.Duration(flgRenewHookTimeout), env, c.App.ErrWriter)
-			hookMu.Unlock()
-		}
-
-		if err != nil {
-			tally.add(&tally.failed)
-			out.printf("%s: renewed%s, but the renew hook failed: %v", j.domain, expiresSuffix(res.Certificate), err)
-
-			return
-		}
-
-		tally.add(&tally.renewed)
-		out.printf("%s: renewed%s", j.domain, expiresSuffix(res.Certificate))
-	}, notDone)
-
-	if tally.interrupted > 0 {
-		out.printf("renewed %d, not due %d, failed %d, interrupted %d in %.1fs",
-			tally.renewed, tally.notDue, tally.failed, tally.interrupted, time.Since(start).Seconds())
-	} else {
-		out.printf("renewed %d, not due %d, failed %d in %.1fs", tally.renewed, tally.notDue, tally.failed, time.Since(start).Seconds())
-	}
-
-	if tally.failed > 0 || tally.interrupted > 0 {
-		return errReported
-	}
-
-	return nil
+	return b.summary(time.Since(start))
 }
 
-func (t *renewTally) add(n *int) {
-	t.mu.Lock()
-	*n++
-	t.mu.Unlock()
+// renewSettings checks the global and renew flags. parallel is --parallel,
+// or 1 when lego's solvers need one listener per challenge.
+func renewSettings(c *cli.Context) (*settings, int, error) {
+	set, err := loadSettings(c)
+	if err != nil {
+		return nil, 0, err
+	}
+
+	if len(set.domains) > 0 && set.csr != "" {
+		return nil, 0, usageErrorf("pass either --%s/-d or --%s/-c, not both", flgDomains, flgCSR)
+	}
+
+	if c.Bool(flgForceCertDomains) && len(set.domains) == 0 {
+		return nil, 0, usageErrorf("--%s needs --%s/-d", flgForceCertDomains, flgDomains)
+	}
+
+	// An unknown --dns-persist name is a usage error before anything runs;
+	// the publisher itself is built only when a certificate is due (its
+	// credentials are not needed while every record exists).
+	if err := checkPublisherName(set); err != nil {
+		return nil, 0, err
+	}
+
+	parallel := c.Int(flgParallel)
+	if parallel < 1 {
+		return nil, 0, usageErrorf("--%s must be at least 1", flgParallel)
+	}
+
+	if parallel > 1 && sharesListener(c) {
+		log.Printf("--%s/--%s run a listener per challenge: renewing one certificate at a time", flgHTTP, flgTLS)
+		parallel = 1
+	}
+
+	return set, parallel, nil
 }
 
 // renewJobs lists what to consider: the certificate of --domains or --csr,
@@ -351,62 +269,6 @@ func needRenewal(cert *x509.Certificate, days int, dynamic bool, now time.Time) 
 	return int(cert.NotAfter.Sub(now).Hours()/24.0) <= days
 }
 
-func renewOne(c *cli.Context, sess *session, cs *storage.CertStore, j *renewJob) (*certificate.Resource, error) {
-	log.Infof("[%s] acme: Trying renewal with %d hours remaining", j.domain, int(time.Until(j.cert.NotAfter).Hours()))
-
-	var key crypto.PrivateKey
-
-	if c.Bool(flgReuseKey) {
-		var err error
-		if key, err = cs.PrivateKey(j.domain); err != nil {
-			return nil, err
-		}
-	}
-
-	res, err := interruptible(c.Context, func() (*certificate.Resource, error) {
-		if j.csr != nil {
-			return sess.client.Certificate.ObtainForCSR(certificate.ObtainForCSRRequest{
-				CSR:                            j.csr,
-				PrivateKey:                     key,
-				NotBefore:                      timestamp(c, flgNotBefore),
-				NotAfter:                       timestamp(c, flgNotAfter),
-				Bundle:                         !c.Bool(flgNoBundle),
-				PreferredChain:                 c.String(flgPreferredChain),
-				Profile:                        c.String(flgProfile),
-				AlwaysDeactivateAuthorizations: c.Bool(flgAlwaysDeactivateAuthorizations),
-				ReplacesCertID:                 j.replacesCertID,
-			})
-		}
-
-		domains := certcrypto.ExtractDomains(j.cert)
-		if c.Bool(flgForceCertDomains) {
-			domains = slices.Clone(j.domains)
-		} else {
-			for _, d := range j.domains {
-				if !slices.Contains(domains, d) {
-					domains = append(domains, d)
-				}
-			}
-		}
-
-		req := obtainRequest(c, domains, key)
-		req.ReplacesCertID = j.replacesCertID
-
-		return sess.client.Certificate.Obtain(req)
-	})
-	if err != nil {
-		return nil, err
-	}
-
-	res.Domain = j.domain
-
-	if err := cs.Save(res); err != nil {
-		return nil, err
-	}
-
-	return res, nil
-}
-
 // checkPublisherName fails with newPublisher's usage error when
 // --dns-persist names no known publisher.
 func checkPublisherName(set *settings) error {
@@ -450,37 +312,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// forEach runs fn on every job, at most n at a time. Once ctx ends it
-// starts no more: the jobs not started go to skipped instead. It returns
-// when every started fn has returned.
-func forEach(ctx context.Context, jobs []*renewJob, n int, fn, skipped func(*renewJob)) {
-	sem := make(chan struct{}, n)
-
-	var wg sync.WaitGroup
-
-	for i, j := range jobs {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-
-		if ctx.Err() != nil {
-			for _, rest := range jobs[i:] {
-				skipped(rest)
-			}
-
-			break
-		}
-
-		wg.Add(1)
-
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-
-			fn(j)
-		}()
-	}
-
-	wg.Wait()
-}

@@ -82,20 +82,29 @@ func runAction(c *cli.Context) error {
 		return fmt.Errorf("could not obtain a certificate: %w", err)
 	}
 
+	env, err := hookEnv(sess.account.Email, res.Domain, res, cs, certOptions(c))
+	if err != nil {
+		return err
+	}
+
+	// The hook is journaled before the save: once the certificate is
+	// stored, its hook runs even after an interruption, or on the next
+	// renew when it fails (see deployer).
+	hooks := newDeployer(set.store(), c.App.Writer)
+	hook := storage.PendingHook{Domain: res.Domain, Command: c.String(flgRunHook), Timeout: c.Duration(flgRunHookTimeout), Env: env}
+
+	if err := hooks.prepare(hook); err != nil {
+		return fmt.Errorf("%s: obtained but not saved: %w", res.Domain, err)
+	}
+
 	if err := cs.Save(res); err != nil {
+		hooks.abandon(res.Domain)
 		return err
 	}
 
 	fmt.Fprintf(c.App.Writer, "%s: obtained%s\n", res.Domain, expiresSuffix(res.Certificate))
 
-	env, err := hookEnv(sess.account.Email, res.Domain, res, cs, c.Bool(flgPEM))
-	if err != nil {
-		return err
-	}
-
-	// The certificate is stored: its hook runs even after an interruption,
-	// or the new certificate would never be deployed (see hookContext).
-	return runHook(hookContext(c.Context), c.String(flgRunHook), c.Duration(flgRunHookTimeout), env, c.App.ErrWriter)
+	return hooks.run(c.Context, hook)
 }
 
 // recoverCertificates completes certificate saves that an earlier process
@@ -271,7 +280,7 @@ func hookContext(ctx context.Context) context.Context {
 }
 
 func certOptions(c *cli.Context) storage.CertOptions {
-	return storage.CertOptions{PEM: c.Bool(flgPEM), Filename: c.String(flgFilename)}
+	return storage.CertOptions{PEM: c.Bool(flgPEM), Filename: c.String(flgFilename), PFX: pfxEncoder(c)}
 }
 
 func obtain(c *cli.Context, sess *session, set *settings) (*certificate.Resource, error) {

@@ -89,6 +89,7 @@ const (
 	flgNoRandomSleep          = "no-random-sleep"
 	flgForceCertDomains       = "force-cert-domains"
 	flgParallel               = "parallel"
+	flgQuiet                  = "quiet"
 
 	flgJSON     = "json"
 	flgTTL      = "ttl"
@@ -110,7 +111,9 @@ const (
 const defaultLockTimeout = 60 * time.Second
 
 func globalFlags(defaultPath string) []cli.Flag {
-	return append(legoFlags(defaultPath), persistFlags()...)
+	flags := append(legoFlags(defaultPath), pfxFlags()...)
+
+	return append(flags, persistFlags()...)
 }
 
 //nolint:funlen // a flag table.
@@ -459,6 +462,11 @@ func renewFlags() []cli.Flag {
 			Name:  flgParallel,
 			Value: 4,
 			Usage: "Without --domains: renew this many certificates at a time (one ACME account and client for all).",
+		},
+		&cli.BoolFlag{
+			Name:    flgQuiet,
+			Aliases: []string{"q"},
+			Usage:   "Print only one line per certificate and the summary (no progress log on stderr).",
 		},
 	)
 }

@@ -8,9 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-acme/lego/v4/certificate"
+	"github.com/go-acme/lego/v4/log"
 	"github.com/lego-persist/lego-persist/internal/storage"
 )
 
@@ -22,10 +24,11 @@ const (
 	hookEnvCertKeyPath    = "LEGO_CERT_KEY_PATH"
 	hookEnvIssuerCertPath = "LEGO_ISSUER_CERT_PATH"
 	hookEnvCertPEMPath    = "LEGO_CERT_PEM_PATH"
+	hookEnvCertPFXPath    = "LEGO_CERT_PFX_PATH"
 )
 
 // hookEnv is lego's hook environment for a stored certificate.
-func hookEnv(email, domain string, res *certificate.Resource, cs *storage.CertStore, pemFile bool) ([]string, error) {
+func hookEnv(email, domain string, res *certificate.Resource, cs *storage.CertStore, opts storage.CertOptions) ([]string, error) {
 	env := []string{hookEnvAccountEmail + "=" + email, hookEnvCertDomain + "=" + domain}
 
 	add := func(name, ext string) error {
@@ -53,8 +56,14 @@ func hookEnv(email, domain string, res *certificate.Resource, cs *storage.CertSt
 		}
 	}
 
-	if pemFile {
+	if opts.PEM {
 		if err := add(hookEnvCertPEMPath, storage.PEMExt); err != nil {
+			return nil, err
+		}
+	}
+
+	if opts.PFX != nil {
+		if err := add(hookEnvCertPFXPath, storage.PFXExt); err != nil {
 			return nil, err
 		}
 	}
@@ -63,7 +72,8 @@ func hookEnv(email, domain string, res *certificate.Resource, cs *storage.CertSt
 }
 
 // runHook runs hook (split on spaces, as lego does; no shell) with env
-// added to ours, its output going to out, killed after timeout.
+// added to ours, its output (stdout and stderr, as lego prints it) going to
+// out, killed after timeout.
 func runHook(ctx context.Context, hook string, timeout time.Duration, env []string, out io.Writer) error {
 	parts := strings.Fields(hook)
 	if len(parts) == 0 {
@@ -87,4 +97,83 @@ func runHook(ctx context.Context, hook string, timeout time.Duration, env []stri
 	}
 
 	return nil
+}
+
+// deployer runs the hooks of saved certificates through the store's
+// pending-hooks journal: a hook is recorded before its certificate is
+// saved and cleared only once it succeeded, so a hook that was interrupted
+// or failed runs again on the next renew. Hooks run one at a time, their
+// output on out (lego prints hook output on stdout).
+type deployer struct {
+	journal *storage.HookJournal
+	out     io.Writer
+	mu      sync.Mutex
+}
+
+func newDeployer(st *storage.Store, out io.Writer) *deployer {
+	return &deployer{journal: st.PendingHooks(), out: out}
+}
+
+// prepare records the hook of a certificate about to be saved; without a
+// hook it does nothing. Call it before the save, and abandon when the save
+// failed.
+func (d *deployer) prepare(h storage.PendingHook) error {
+	if strings.TrimSpace(h.Command) == "" {
+		return nil
+	}
+
+	h.Since = time.Now().UTC()
+
+	return d.journal.Add(h)
+}
+
+// abandon clears a hook recorded for a save that failed (the old
+// certificate stays, and with it the old deployment).
+func (d *deployer) abandon(domain string) {
+	if err := d.journal.Done(domain); err != nil {
+		log.Warnf("%v", err)
+	}
+}
+
+// run runs h (not cancelled by an interruption: its certificate is saved)
+// and clears it from the journal when it succeeded.
+func (d *deployer) run(ctx context.Context, h storage.PendingHook) error {
+	if strings.TrimSpace(h.Command) == "" {
+		return nil
+	}
+
+	d.mu.Lock()
+	err := runHook(hookContext(ctx), h.Command, h.Timeout, h.Env, d.out)
+	d.mu.Unlock()
+
+	if err != nil {
+		return fmt.Errorf("%w; it runs again on the next renew", err)
+	}
+
+	return d.journal.Done(h.Domain)
+}
+
+// runPending runs every hook an earlier run left pending and reports each
+// on out; it returns the failures by domain.
+func (d *deployer) runPending(ctx context.Context, out *lineWriter) map[string]error {
+	pending, err := d.journal.Pending()
+	if err != nil {
+		log.Warnf("%v", err)
+	}
+
+	failed := map[string]error{}
+
+	for _, h := range pending {
+		if err := d.run(ctx, h); err != nil {
+			failed[h.Domain] = err
+			out.printf("%s: the hook left pending by an earlier run (since %s) failed again: %v",
+				h.Domain, h.Since.Format(time.RFC3339), err)
+
+			continue
+		}
+
+		out.printf("%s: ran the hook left pending by an earlier run (since %s)", h.Domain, h.Since.Format(time.RFC3339))
+	}
+
+	return failed
 }

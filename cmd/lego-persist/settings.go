@@ -188,6 +188,10 @@ func loadSettings(c *cli.Context) (*settings, error) {
 		return nil, err
 	}
 
+	if err := checkPFXFormat(c); err != nil {
+		return nil, err
+	}
+
 	return s, nil
 }
 

@@ -24,6 +24,7 @@ const (
 	KeyExt      = ".key"
 	IssuerExt   = ".issuer.crt"
 	PEMExt      = ".pem"
+	PFXExt      = ".pfx"
 	ResourceExt = ".json"
 )
 
@@ -36,6 +37,10 @@ type CertOptions struct {
 	// Filename replaces the file base name derived from the domain
 	// (lego's deprecated --filename).
 	Filename string
+	// PFX, when set, also writes <domain>.pfx with what it returns for the
+	// resource, in the same set as the other files (lego's --pfx; the
+	// caller encodes the PKCS#12).
+	PFX func(res *certificate.Resource) ([]byte, error)
 }
 
 // CertStore is the certificates folder.
@@ -84,7 +89,8 @@ func (c *CertStore) Path(domain, ext string) (string, error) {
 
 // Save stores a certificate resource under res.Domain as lego does:
 // .crt, .issuer.crt (when known), .key (when known, i.e. not from a CSR),
-// .pem with CertOptions.PEM, and the .json metadata.
+// .pem with CertOptions.PEM, .pfx with CertOptions.PFX, and the .json
+// metadata.
 //
 // The files are written as one set (see writeSet): when Save returns, all
 // of them are new, or (on an error before the commit) all are as they were.
@@ -96,8 +102,8 @@ func (c *CertStore) Save(res *certificate.Resource) error {
 		return errors.New("certificate resource without domain")
 	}
 
-	if c.opts.PEM && res.PrivateKey == nil {
-		return fmt.Errorf("%s: cannot write the .pem file without the private key (was a CSR used?)", domain)
+	if (c.opts.PEM || c.opts.PFX != nil) && res.PrivateKey == nil {
+		return fmt.Errorf("%s: cannot write the .pem or .pfx file without the private key (was a CSR used?)", domain)
 	}
 
 	if err := ensureDir(c.dir); err != nil {
@@ -115,6 +121,15 @@ func (c *CertStore) Save(res *certificate.Resource) error {
 
 		if c.opts.PEM {
 			files = append(files, namedData{PEMExt, bytes.Join([][]byte{res.Certificate, res.PrivateKey}, nil)})
+		}
+
+		if c.opts.PFX != nil {
+			pfx, err := c.opts.PFX(res)
+			if err != nil {
+				return fmt.Errorf("%s: .pfx file: %w", domain, err)
+			}
+
+			files = append(files, namedData{PFXExt, pfx})
 		}
 	}
 
