@@ -31,6 +31,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			removeCommand(),
 			listCommand(),
 			dnshelpCommand(),
+			completionCommand(), manCommand(),
 		},
 		// Exit codes are ours (see run): urfave must not exit by itself.
 		ExitErrHandler: func(*cli.Context, error) {},
