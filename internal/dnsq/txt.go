@@ -211,7 +211,7 @@ func (c *Client) askTXT(ctx context.Context, server, name string, budget int, tt
 
 		parts := make([]string, len(txt.Txt))
 		for i, s := range txt.Txt {
-			parts[i] = unescapeTXT(s)
+			parts[i] = record.Unescape(s)
 		}
 
 		a.Values = append(a.Values, record.Join(parts))
@@ -325,38 +325,6 @@ func alias(answer []dns.RR, cur string) (string, uint32) {
 	}
 
 	return "", 0
-}
-
-// unescapeTXT turns miekg/dns's presentation form of a character-string
-// (`\"`, `\\`, `\DDD`) back into raw octets.
-func unescapeTXT(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-
-	b := make([]byte, 0, len(s))
-
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			b = append(b, s[i])
-			continue
-		}
-
-		if i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
-			n := int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0')
-			if n <= 255 {
-				b = append(b, byte(n))
-				i += 3
-
-				continue
-			}
-		}
-
-		b = append(b, s[i+1])
-		i++
-	}
-
-	return string(b)
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

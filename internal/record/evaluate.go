@@ -25,6 +25,12 @@ const (
 	StatusWrongAccount Status = "wrong-account"
 	// StatusMalformed: a record names our issuer but does not parse.
 	StatusMalformed Status = "malformed"
+	// StatusCADependent: a record one CA implementation accepts and the
+	// other refuses (Pebble compares the issuer exactly, Boulder
+	// normalizes it; Pebble refuses a repeated unknown tag, Boulder
+	// ignores it). A client cannot know which rules its CA applies, so
+	// the record is unusable and a canonical one is published beside it.
+	StatusCADependent Status = "ca-dependent"
 	// StatusWrongIssuer: records exist, none names one of our issuers.
 	StatusWrongIssuer Status = "wrong-issuer"
 	// StatusMissing: no TXT record at all.
@@ -40,22 +46,25 @@ func (s Status) rank() int {
 		return 1
 	case StatusNoWildcard:
 		return 2
-	case StatusWrongAccount:
+	case StatusCADependent:
 		return 3
-	case StatusMalformed:
+	case StatusWrongAccount:
 		return 4
-	case StatusWrongIssuer:
+	case StatusMalformed:
 		return 5
-	default:
+	case StatusWrongIssuer:
 		return 6
+	default:
+		return 7
 	}
 }
 
 // Want describes the record a CA will accept, as it decides (SPEC.md "How a
 // CA decides").
 type Want struct {
-	// Issuers are the acceptable issuer-domain-names (normalized);
-	// compared case-insensitively with a record's issuer.
+	// Issuers are the issuer-domain-names the CA offers (normalized, as
+	// ValidateIssuerDomainNames accepts them). Pebble compares a record's
+	// issuer with them exactly, Boulder after normalizing it.
 	Issuers []string
 	// AccountURIs are the acceptable accounturi values, compared exactly.
 	AccountURIs []string
@@ -80,18 +89,19 @@ type Verdict struct {
 }
 
 // Evaluate decides whether one of the TXT values found at a record name
-// (each one RR's character-strings joined) authorizes want, as a CA would:
-// a value counts when its issuer-domain-name is one of want.Issuers, it
-// parses, its accounturi is one of want.AccountURIs, it carries
-// policy=wildcard if want.Wildcard, and its persistUntil (if any) is not
-// before want.At.
+// (each one RR's character-strings joined, raw octets) authorizes want,
+// exactly as the CAs decide (ca.go): each value is read in CA form and
+// judged by Pebble's and by Boulder's rules. A value counts only when both
+// accept it; a value one accepts and the other refuses is
+// StatusCADependent, unusable because a client cannot know which rules the
+// CA it talks to applies.
 //
 // The first value that counts gives StatusOK. Otherwise the verdict reports
 // the most useful problem, in this order: expired, no-wildcard-policy,
-// wrong-account, malformed, wrong-issuer, missing; among values with the
-// same problem the first wins. Values for other issuers (other CAs) are
-// never malformed, whatever their syntax: they only make the result
-// wrong-issuer rather than missing.
+// ca-dependent, wrong-account, malformed, wrong-issuer, missing; among
+// values with the same problem the first wins. Values both CAs ignore
+// (other issuers, whatever their syntax) only make the result wrong-issuer
+// rather than missing.
 func Evaluate(txts []string, want Want) Verdict {
 	if len(txts) == 0 {
 		return Verdict{Status: StatusMissing, Reason: "no TXT record at the name"}
@@ -102,12 +112,12 @@ func Evaluate(txts []string, want Want) Verdict {
 	var foreign []string
 
 	for _, raw := range txts {
-		if !forIssuers(raw, want.Issuers) {
+		v, skipped := judge(raw, want)
+		if skipped {
 			foreign = append(foreign, raw)
 			continue
 		}
 
-		v := judge(raw, want)
 		if v.Status == StatusOK {
 			return v
 		}
@@ -133,40 +143,81 @@ func Evaluate(txts []string, want Want) Verdict {
 	}
 }
 
-// judge evaluates one value that names one of our issuers. The checks run in
-// the order a CA applies them (account, policy, expiry), so a value gets the
-// status of its first failing check.
-func judge(raw string, want Want) Verdict {
-	v, err := Parse(raw)
-	if err != nil {
-		return Verdict{Status: StatusMalformed, Raw: raw, Reason: err.Error()}
+// judge combines the CAs' judgements of one value; skipped reports that
+// every CA ignores it (it names another issuer).
+func judge(raw string, want Want) (v Verdict, skipped bool) {
+	p := CAForm(raw)
+
+	var js [len(cas)]judgement
+	for i, c := range cas {
+		js[i] = judgeAs(c, p, want)
 	}
 
-	out := Verdict{Value: v, Raw: raw}
+	b, pb := js[0], js[1] // Boulder, Pebble
 
 	switch {
-	case !slices.Contains(want.Issuers, v.Issuer):
-		// CAs compare the issuer-domain-name octet for octet (Pebble and
-		// Boulder do), so a record that differs in case would not count.
-		out.Status = StatusMalformed
-		out.Value = Value{}
-		out.Reason = fmt.Sprintf("issuer-domain-name %q must be written exactly as %s (lower case, no trailing dot)",
-			v.Issuer, orList(want.Issuers))
-	case !slices.Contains(want.AccountURIs, v.AccountURI):
-		out.Status = StatusWrongAccount
-		out.Reason = fmt.Sprintf("accounturi is %s, want %s", v.AccountURI, orList(want.AccountURIs))
-	case want.Wildcard && !v.Wildcard:
-		out.Status = StatusNoWildcard
-		out.Reason = "the record has no policy=wildcard, which a wildcard authorization needs"
-	case !v.PersistUntil.IsZero() && want.At.After(v.PersistUntil):
-		out.Status = StatusExpired
-		out.Reason = fmt.Sprintf("persistUntil=%d (%s) has passed", v.PersistUntil.Unix(),
-			v.PersistUntil.UTC().Format(time.RFC3339))
-	default:
-		out.Status = StatusOK
+	case b.skip && pb.skip:
+		return Verdict{}, true
+	case b.status == StatusOK && pb.status == StatusOK && !b.skip && !pb.skip:
+		return Verdict{Status: StatusOK, Value: b.value, Raw: raw}, false
+	case accepts(b) != accepts(pb):
+		return Verdict{
+			Status: StatusCADependent,
+			Value:  firstValue(b, pb),
+			Raw:    raw,
+			Reason: disagreement(p, raw, b, pb),
+		}, false
 	}
 
-	return out
+	// Both refuse it. Boulder is the production CA; take its reason when
+	// it looked at the value.
+	j := b
+	if b.skip {
+		j = pb
+	}
+
+	reason := j.reason
+	if p != raw {
+		reason += fmt.Sprintf(" (the CA reads the value as %q)", p)
+	}
+
+	return Verdict{Status: j.status, Value: j.value, Raw: raw, Reason: reason}, false
+}
+
+func accepts(j judgement) bool { return !j.skip && j.status == StatusOK }
+
+func firstValue(js ...judgement) Value {
+	for _, j := range js {
+		if j.value != (Value{}) {
+			return j.value
+		}
+	}
+
+	return Value{}
+}
+
+// disagreement explains a value one CA accepts and the other refuses.
+func disagreement(p, raw string, b, pb judgement) string {
+	yes, no, noJ := boulder, pebble, pb
+	if accepts(pb) {
+		yes, no, noJ = pebble, boulder, b
+	}
+
+	why := noJ.reason
+	if noJ.skip {
+		if no == pebble {
+			why = fmt.Sprintf("Pebble compares the issuer-domain-name %q exactly; write it in lower case without a trailing dot", issuerField(p))
+		} else {
+			why = fmt.Sprintf("Boulder does not take %q for one of its issuer-domain-names", issuerField(p))
+		}
+	}
+
+	msg := fmt.Sprintf("%s accepts this record but %s refuses it (%s); a canonical record is needed beside it", yes, no, why)
+	if p != raw {
+		msg += fmt.Sprintf(" (the CA reads the value as %q)", p)
+	}
+
+	return msg
 }
 
 // issuerField returns the issuer-domain-name field of a record value as a CA
@@ -176,30 +227,12 @@ func issuerField(raw string) string {
 	return trimWSP(issuer)
 }
 
-// forIssuers reports whether raw is meant for one of issuers. Case is ignored, and
-// so is a trailing dot, so that a record a person meant for this CA but
-// wrote with "ca.example." is reported malformed instead of foreign.
-func forIssuers(raw string, issuers []string) bool {
-	got := strings.TrimSuffix(issuerField(raw), ".")
-	if got == "" {
-		return false
-	}
-
-	for _, want := range issuers {
-		if strings.EqualFold(got, want) {
-			return true
-		}
-	}
-
-	return false
-}
-
 // listIssuers names the distinct issuer fields of raws, quoted, in order.
 func listIssuers(raws []string) string {
 	var names []string
 
 	for _, r := range raws {
-		q := strconv.Quote(issuerField(r))
+		q := strconv.Quote(issuerField(CAForm(r)))
 		if !slices.Contains(names, q) {
 			names = append(names, q)
 		}

@@ -53,10 +53,10 @@ func TestEvaluate(t *testing.T) {
 			wantRaw:    "ca.example.net; accounturi=" + acct1,
 		},
 		{
-			name:       "issuer in other case is ours but would not count at the CA",
+			name:       "issuer in other case counts at Boulder only",
 			txts:       []string{"CA.Example; accounturi=" + acct1},
 			want:       base,
-			wantStatus: StatusMalformed,
+			wantStatus: StatusCADependent,
 			wantRaw:    "CA.Example; accounturi=" + acct1,
 		},
 		{
@@ -150,11 +150,11 @@ func TestEvaluate(t *testing.T) {
 			wantReason: "trailing ';'",
 		},
 		{
-			name:       "our issuer with a trailing dot is malformed, not foreign",
+			name:       "our issuer with a trailing dot: Boulder accepts, Pebble refuses",
 			txts:       []string{"ca.example.; accounturi=" + acct1},
 			want:       base,
-			wantStatus: StatusMalformed,
-			wantReason: "ends with a dot",
+			wantStatus: StatusCADependent,
+			wantReason: "Boulder accepts this record but Pebble refuses it",
 		},
 		{
 			name:       "malformed record next to a valid one",

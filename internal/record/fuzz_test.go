@@ -6,7 +6,8 @@ import (
 )
 
 // FuzzParse checks that Parse never panics, that every error wraps
-// ErrMalformed, and that every accepted value survives a String round trip.
+// ErrMalformed, and that every accepted canonical value survives a String
+// round trip.
 // The seed corpus lives in testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
 	f.Add("ca.example; accounturi=https://ca.example/acct/1")
@@ -23,6 +24,13 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q) returned %#v with an error", s, v)
 			}
 
+			return
+		}
+
+		if Canonical(v) != nil {
+			// Fields in CA form with escapes, or an issuer no CA
+			// offers: String() of such a value is not meant to be
+			// published, and Parse reads it escaped once more.
 			return
 		}
 

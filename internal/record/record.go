@@ -3,7 +3,6 @@ package record
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -12,9 +11,8 @@ import (
 // Label is the label prepended to the validated FQDN to form the record name.
 const Label = "_validation-persist"
 
-// Tags this package understands. RFC 8659 §4.2: tags compare
-// case-insensitively; the canonical spellings below are the ones String
-// writes.
+// Tags this package writes (String). RFC 8659 §4.2: tags compare
+// case-insensitively; these are the canonical spellings.
 const (
 	tagAccountURI   = "accounturi"
 	tagPolicy       = "policy"
@@ -30,8 +28,8 @@ var ErrMalformed = errors.New("malformed dns-persist-01 record")
 // Value is one parsed dns-persist-01 record value: an RFC 8659 issue-value
 // with the parameters dns-persist-01 defines.
 //
-// For every Value v returned by Parse, Parse(v.String()) returns a Value
-// equal to v (==).
+// For every Value v returned by Parse whose fields are Canonical,
+// Parse(v.String()) returns a Value equal to v (==).
 type Value struct {
 	// Issuer is the issuer-domain-name exactly as written, without the
 	// surrounding whitespace.
@@ -52,9 +50,8 @@ type Value struct {
 //	<issuer>; accounturi=<uri>[; policy=wildcard][; persistUntil=<unix seconds>]
 //
 // String does not validate v: a Value with an empty or invalid field yields a
-// string that Parse rejects. PersistUntil is written as whole Unix seconds
-// (fractions are dropped); a PersistUntil before 1970 yields a value Parse
-// rejects.
+// string that Parse rejects (see Canonical). PersistUntil is written as
+// plain decimal Unix seconds (fractions are dropped).
 func (v Value) String() string {
 	var b strings.Builder
 
@@ -75,104 +72,34 @@ func (v Value) String() string {
 	return b.String()
 }
 
-// Parse parses one record value (the character-strings of one TXT RR already
-// joined, see Join) strictly by the RFC 8659 §4.2 issue-value grammar with
-// the dns-persist-01 rules:
+// Parse parses one record value (the character-strings of one TXT RR
+// joined, see Join) by the rules the CAs apply (see ca.go): the value is
+// read in CA form (CAForm: octets outside printable ASCII, '"' and '\'
+// escaped as miekg/dns presents them), the issuer-domain-name is the
+// non-empty text before the first ';' without surrounding SP/HTAB, and the
+// parameters follow the stricter of Pebble's and Boulder's rules (a tag
+// may occur once, whether known or not). Unknown tags are ignored;
+// persistUntil is a signed 64-bit integer of Unix seconds.
 //
-//   - whitespace around ';' and '=' and at either end is SP or HTAB only;
-//   - the issuer-domain-name is mandatory and a domain name of RFC 8659
-//     labels (letters, digits, inner hyphens; at most 63 octets each, 253 in
-//     all, no trailing dot);
-//   - tags are RFC 8659 tags and compare case-insensitively; a tag may occur
-//     once; unknown tags are accepted and ignored;
-//   - every parameter is tag=value; an empty parameter or a trailing ';' is
-//     malformed;
-//   - values consist of %x21-3A / %x3C-7E only (no space, control or
-//     non-ASCII octet);
-//   - accounturi is mandatory and non-empty;
-//   - persistUntil, when present, is a non-negative base-10 integer of Unix
-//     seconds (at most 9223372036854775807 - 62135596800, the limit of
-//     time.Time).
-//
+// Value fields are in CA form. Parse does not check that the issuer is a
+// valid domain name: a CA simply never matches such a record (Evaluate).
 // Every error wraps ErrMalformed and states the reason.
-func Parse(s string) (Value, error) {
-	issuer, rest, hasParams := strings.Cut(s, ";")
+func Parse(raw string) (Value, error) {
+	parts := strings.Split(CAForm(raw), ";")
 
-	issuer = trimWSP(issuer)
-	if err := checkIssuerSyntax(issuer); err != nil {
-		return Value{}, malformed("issuer-domain-name: %v", err)
+	issuer := trimWSP(parts[0])
+	if issuer == "" {
+		return Value{}, malformed("missing issuer-domain-name")
 	}
 
-	v := Value{Issuer: issuer}
-	if !hasParams {
-		return Value{}, malformed("missing mandatory accounturi parameter")
+	v, err := parseParams(pebble, parts[1:])
+	if err != nil {
+		return Value{}, err
 	}
 
-	seen := make(map[string]bool, 4)
-	hasAccount := false
+	v.Issuer = issuer
 
-	params := strings.Split(rest, ";")
-	for i, p := range params {
-		p = trimWSP(p)
-		if p == "" {
-			if i == len(params)-1 {
-				return Value{}, malformed("trailing ';'")
-			}
-
-			return Value{}, malformed("empty parameter %d", i+1)
-		}
-
-		tag, val, ok := strings.Cut(p, "=")
-		if !ok {
-			return Value{}, malformed("parameter %q has no '='", p)
-		}
-
-		tag, val = trimWSP(tag), trimWSP(val)
-		if tag == "" {
-			return Value{}, malformed("parameter %q has an empty tag", p)
-		}
-
-		if !isLDHLabel(tag) {
-			return Value{}, malformed("tag %q: only letters, digits and inner hyphens are allowed (RFC 8659)", tag)
-		}
-
-		key := strings.ToLower(tag)
-		if seen[key] {
-			return Value{}, malformed("duplicate tag %q", tag)
-		}
-
-		seen[key] = true
-
-		if err := checkParamValue(val); err != nil {
-			return Value{}, malformed("value %q of %s: %v", val, tag, err)
-		}
-
-		switch key {
-		case strings.ToLower(tagAccountURI):
-			if val == "" {
-				return Value{}, malformed("empty accounturi")
-			}
-
-			v.AccountURI = val
-			hasAccount = true
-		case strings.ToLower(tagPolicy):
-			// Any value but "wildcard" means "no policy" (draft-ietf-acme-dns-persist).
-			v.Wildcard = strings.EqualFold(val, policyWildcard)
-		case strings.ToLower(tagPersistUntil):
-			t, err := parseUnixSeconds(val)
-			if err != nil {
-				return Value{}, malformed("persistUntil %q: %v", val, err)
-			}
-
-			v.PersistUntil = t
-		}
-	}
-
-	if !hasAccount {
-		return Value{}, malformed("missing mandatory accounturi parameter")
-	}
-
-	return v, nil
+	return v.Value, nil
 }
 
 func malformed(format string, args ...any) error {
@@ -184,102 +111,34 @@ func trimWSP(s string) string {
 	return strings.Trim(s, " \t")
 }
 
-// checkIssuerSyntax enforces the RFC 8659 §4.2 issuer-domain-name rule
-// (label *("." label)) plus DNS length limits, and says what is wrong.
-func checkIssuerSyntax(s string) error {
-	if s == "" {
-		return errors.New("missing")
-	}
-
-	if len(s) > maxNameLen {
-		return fmt.Errorf("%d octets, longer than %d", len(s), maxNameLen)
-	}
-
-	if strings.HasSuffix(s, ".") {
-		return fmt.Errorf("%q ends with a dot; write the name without it", s)
-	}
-
-	if i := strings.IndexFunc(s, func(r rune) bool { return r == ' ' || r == '\t' }); i >= 0 {
-		return fmt.Errorf("%q contains whitespace", s)
-	}
-
-	for label := range strings.SplitSeq(s, ".") {
-		if label == "" {
-			return fmt.Errorf("%q has an empty label", s)
-		}
-
-		if len(label) > maxLabelLen {
-			return fmt.Errorf("%q has a label longer than %d octets", s, maxLabelLen)
-		}
-
-		if !isLDHLabel(label) {
-			return fmt.Errorf("%q: label %q is not letters, digits and inner hyphens", s, label)
-		}
-	}
-
-	return nil
-}
-
-// isLDHLabel reports whether s matches the RFC 8659 §4.2 label (and tag)
-// rule: (ALPHA / DIGIT) *( *("-") (ALPHA / DIGIT) ).
-func isLDHLabel(s string) bool {
-	if s == "" || s[0] == '-' || s[len(s)-1] == '-' {
-		return false
-	}
-
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !isAlnum(c) && c != '-' {
-			return false
-		}
-	}
-
-	return true
-}
-
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
-// checkParamValue enforces the RFC 8659 §4.2 value rule:
-// *(%x21-3A / %x3C-7E).
-func checkParamValue(s string) error {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t':
-			return fmt.Errorf("whitespace at offset %d", i)
-		case c < 0x21 || c == 0x7f:
-			return fmt.Errorf("control character 0x%02x at offset %d", c, i)
-		case c > 0x7f:
-			return fmt.Errorf("non-ASCII octet 0x%02x at offset %d", c, i)
+// Canonical reports whether String(v) is a record both CAs read exactly as
+// v (SPEC.md "Canonical output"): a normalized issuer-domain-name (lower
+// case A-labels, no trailing dot), an accounturi of printable ASCII without
+// ';', '"' and '\' (which the CAs would see escaped), and a persistUntil
+// that is absent or not before 1970 (written as plain digits). The error
+// says which field is not canonical.
+func Canonical(v Value) error {
+	if err := ValidateIssuerDomainName(v.Issuer); err != nil {
+		return err
+	}
+
+	if v.AccountURI == "" {
+		return errors.New("empty accounturi")
+	}
+
+	for i := 0; i < len(v.AccountURI); i++ {
+		if c := v.AccountURI[i]; c < 0x21 || c > 0x7e || c == ';' || c == '"' || c == '\\' {
+			return fmt.Errorf("accounturi %q: octet 0x%02x at offset %d is not canonical", v.AccountURI, c, i)
 		}
+	}
+
+	if !v.PersistUntil.IsZero() && v.PersistUntil.Unix() < 0 {
+		return fmt.Errorf("persistUntil %d is before 1970", v.PersistUntil.Unix())
 	}
 
 	return nil
-}
-
-// parseUnixSeconds parses a non-negative base-10 integer (digits only, no
-// sign) of Unix seconds.
-// maxUnixSeconds is the largest Unix time time.Time can compare correctly:
-// beyond it the internal representation (seconds since year 1) overflows.
-const maxUnixSeconds = math.MaxInt64 - 62135596800
-
-func parseUnixSeconds(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, errors.New("empty; want Unix seconds")
-	}
-
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return time.Time{}, errors.New("not a non-negative base-10 integer of Unix seconds")
-		}
-	}
-
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n > maxUnixSeconds {
-		return time.Time{}, errors.New("too large")
-	}
-
-	return time.Unix(n, 0).UTC(), nil
 }
