@@ -11,7 +11,6 @@ import (
 	"github.com/go-acme/lego/v4/challenge/http01"
 	"github.com/go-acme/lego/v4/challenge/tlsalpn01"
 	"github.com/go-acme/lego/v4/lego"
-	"github.com/go-acme/lego/v4/providers/dns"
 	"github.com/go-acme/lego/v4/providers/http/memcached"
 	"github.com/go-acme/lego/v4/providers/http/s3"
 	"github.com/go-acme/lego/v4/providers/http/webroot"
@@ -19,38 +18,49 @@ import (
 )
 
 // setupFallback configures client.Challenge from lego's --http, --tls and
-// --dns flags, exactly as lego does. They serve the authorizations that
-// offer no dns-persist-01. None of them is required.
-func setupFallback(c *cli.Context, client *lego.Client) error {
+// --dns flags, exactly as lego does, and returns what it configured
+// ("http-01 (127.0.0.1:80)", "dns-01 (rfc2136)") for the log. These lego
+// solvers take the authorizations that dns-persist-01 does not: those
+// that offer no dns-persist-01, and, without a --dns-persist publisher,
+// those without a valid record. None of them is required.
+func setupFallback(c *cli.Context, client *lego.Client) ([]string, error) {
+	var configured []string
+
 	if c.Bool(flgHTTP) {
-		p, err := httpProvider(c)
+		p, where, err := httpProvider(c)
 		if err != nil {
-			return err
+			return nil, err
 		}
 
 		if err := client.Challenge.SetHTTP01Provider(p, http01.SetDelay(c.Duration(flgHTTPDelay))); err != nil {
-			return fmt.Errorf("--%s: %w", flgHTTP, err)
+			return nil, fmt.Errorf("--%s: %w", flgHTTP, err)
 		}
+
+		configured = append(configured, "http-01 ("+where+")")
 	}
 
 	if c.Bool(flgTLS) {
 		p, err := tlsProvider(c)
 		if err != nil {
-			return err
+			return nil, err
 		}
 
 		if err := client.Challenge.SetTLSALPN01Provider(p, tlsalpn01.SetDelay(c.Duration(flgTLSDelay))); err != nil {
-			return fmt.Errorf("--%s: %w", flgTLS, err)
+			return nil, fmt.Errorf("--%s: %w", flgTLS, err)
 		}
+
+		configured = append(configured, "tls-alpn-01 ("+c.String(flgTLSPort)+")")
 	}
 
 	if c.IsSet(flgDNS) {
 		if err := setupDNS01(c, client); err != nil {
-			return err
+			return nil, err
 		}
+
+		configured = append(configured, "dns-01 ("+c.String(flgDNS)+")")
 	}
 
-	return nil
+	return configured, nil
 }
 
 // sharesListener reports whether the fallback runs its own listener, which
@@ -61,29 +71,31 @@ func sharesListener(c *cli.Context) bool {
 	return httpServer || c.Bool(flgTLS)
 }
 
-func httpProvider(c *cli.Context) (challenge.Provider, error) {
+// httpProvider is lego's http-01 provider for the flags, and where it
+// serves the challenge (for the log).
+func httpProvider(c *cli.Context) (challenge.Provider, string, error) {
 	switch {
 	case c.IsSet(flgHTTPWebroot):
 		p, err := webroot.NewHTTPProvider(c.String(flgHTTPWebroot))
 		if err != nil {
-			return nil, fmt.Errorf("--%s: %w", flgHTTPWebroot, err)
+			return nil, "", fmt.Errorf("--%s: %w", flgHTTPWebroot, err)
 		}
 
-		return p, nil
+		return p, "webroot " + c.String(flgHTTPWebroot), nil
 	case c.IsSet(flgHTTPMemcachedHost):
 		p, err := memcached.NewMemcachedProvider(c.StringSlice(flgHTTPMemcachedHost))
 		if err != nil {
-			return nil, fmt.Errorf("--%s: %w", flgHTTPMemcachedHost, err)
+			return nil, "", fmt.Errorf("--%s: %w", flgHTTPMemcachedHost, err)
 		}
 
-		return p, nil
+		return p, "memcached", nil
 	case c.IsSet(flgHTTPS3Bucket):
 		p, err := s3.NewHTTPProvider(c.String(flgHTTPS3Bucket))
 		if err != nil {
-			return nil, fmt.Errorf("--%s: %w", flgHTTPS3Bucket, err)
+			return nil, "", fmt.Errorf("--%s: %w", flgHTTPS3Bucket, err)
 		}
 
-		return p, nil
+		return p, "s3 bucket " + c.String(flgHTTPS3Bucket), nil
 	default:
 		host, port := "", ""
 
@@ -92,7 +104,7 @@ func httpProvider(c *cli.Context) (challenge.Provider, error) {
 
 			host, port, err = splitIface(c.String(flgHTTPPort))
 			if err != nil {
-				return nil, usageErrorf("--%s: %w", flgHTTPPort, err)
+				return nil, "", usageErrorf("--%s: %w", flgHTTPPort, err)
 			}
 		}
 
@@ -101,7 +113,7 @@ func httpProvider(c *cli.Context) (challenge.Provider, error) {
 			srv.SetProxyHeader(header)
 		}
 
-		return srv, nil
+		return srv, c.String(flgHTTPPort), nil
 	}
 }
 
@@ -127,7 +139,7 @@ func splitIface(iface string) (string, string, error) {
 }
 
 func setupDNS01(c *cli.Context, client *lego.Client) error {
-	provider, err := dns.NewDNSChallengeProviderByName(c.String(flgDNS))
+	provider, err := legoDNSProvider(c.String(flgDNS))
 	if err != nil {
 		return fmt.Errorf("--%s %s: %w", flgDNS, c.String(flgDNS), err)
 	}

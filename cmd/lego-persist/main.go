@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -174,6 +175,72 @@ func hint(err error) string {
 	return ""
 }
 
+// versionString is what --version prints: the version, the commit it was
+// built from and the lego version it is built on, both from the binary's
+// build information (`go build` records them), and the platform.
 func versionString() string {
-	return fmt.Sprintf("lego-persist version %s %s/%s", version, runtime.GOOS, runtime.GOARCH)
+	info, _ := debug.ReadBuildInfo()
+
+	return fmt.Sprintf("lego-persist version %s %s/%s (commit %s, lego %s)",
+		versionOf(info), runtime.GOOS, runtime.GOARCH, commitOf(info), legoVersionOf(info))
+}
+
+// versionOf is the stamped version, else the module version `go install
+// ...@vX` records, else "dev".
+func versionOf(info *debug.BuildInfo) string {
+	if version != "dev" || info == nil || info.Main.Version == "" || info.Main.Version == "(devel)" {
+		return version
+	}
+
+	return info.Main.Version
+}
+
+// commitOf is the VCS revision (12 hex digits, "+dirty" for a modified
+// tree), or "unknown" when the build did not record one.
+func commitOf(info *debug.BuildInfo) string {
+	if info == nil {
+		return "unknown"
+	}
+
+	rev, dirty := "", false
+
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+
+	if rev == "" {
+		return "unknown"
+	}
+
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+
+	if dirty {
+		rev += "+dirty"
+	}
+
+	return rev
+}
+
+// legoVersionOf is the version of github.com/go-acme/lego/v4 linked in.
+func legoVersionOf(info *debug.BuildInfo) string {
+	if info != nil {
+		for _, d := range info.Deps {
+			if d.Path == "github.com/go-acme/lego/v4" {
+				if d.Replace != nil {
+					return d.Replace.Version
+				}
+
+				return d.Version
+			}
+		}
+	}
+
+	return "unknown"
 }

@@ -279,7 +279,8 @@ func (s *settings) newPublisher() (persist.Publisher, error) {
 // enablePersist configures the fallback solvers and makes the client
 // dns-persist-01 capable.
 func (s *session) enablePersist(c *cli.Context) error {
-	if err := setupFallback(c, s.client); err != nil {
+	solvers, err := setupFallback(c, s.client)
+	if err != nil {
 		return err
 	}
 
@@ -287,6 +288,8 @@ func (s *session) enablePersist(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+
+	logSolverOrder(s.set.publisher, pub != nil, solvers)
 
 	if m, ok := pub.(*manual.DNSProvider); ok {
 		dnsc, err := s.set.dnsClient()
@@ -303,6 +306,25 @@ func (s *session) enablePersist(c *cli.Context) error {
 	}
 
 	return nil
+}
+
+// logSolverOrder says, once per run, who solves an authorization when no
+// valid _validation-persist record exists (PRODUCT.md §2's order: record,
+// --dns-persist publisher, lego's --http/--tls/--dns solver, error).
+func logSolverOrder(publisher string, hasPublisher bool, solvers []string) {
+	lego := strings.Join(solvers, ", ")
+
+	switch {
+	case hasPublisher && len(solvers) > 0:
+		log.Infof("solvers: a valid _validation-persist record, else --%s %s creates one; names whose authorization offers no dns-persist-01 use lego's %s",
+			flgPersist, publisher, lego)
+	case hasPublisher:
+		log.Infof("solvers: a valid _validation-persist record, else --%s %s creates one", flgPersist, publisher)
+	case len(solvers) > 0:
+		log.Infof("solvers: a valid _validation-persist record, else (no --%s publisher) lego's %s", flgPersist, lego)
+	default:
+		log.Infof("solvers: a valid _validation-persist record only (no --%s publisher, no --http, --tls or --dns)", flgPersist)
+	}
 }
 
 // servedEverywhere reports whether every checked server (the zone's
