@@ -2,8 +2,8 @@
 // Publish prints the zone-file line to add, then waits until the record is
 // served (asking a Check function the caller supplies) or a timeout passes.
 //
-// Without a terminal (cron, CI, systemd) nobody can act on the prompt, so
-// Publish fails at once with an error carrying the exact line to publish;
+// Without a terminal (cron, CI, systemd, stdin /dev/null or a pipe) nobody
+// can act on the prompt, so Publish fails at once with an error carrying the exact line to publish;
 // once it is in the zone, the next run finds the record and writes nothing.
 package manual
 
@@ -19,6 +19,7 @@ import (
 
 	"github.com/go-acme/lego/v4/platform/config/env"
 	"github.com/lego-persist/lego-persist/internal/record"
+	"github.com/mattn/go-isatty"
 )
 
 // Environment variable names. lego's manual provider has none; these follow
@@ -242,10 +243,10 @@ func (d *DNSProvider) printf(format string, args ...any) {
 	_, _ = fmt.Fprintf(d.out, format, args...)
 }
 
-// isTerminal reports whether f is a character device (a terminal), without
-// a terminal library: enough to tell a person from cron or a pipe.
+// isTerminal reports whether f is a terminal a person types on. A
+// character device alone is not enough: /dev/null (systemd's default
+// stdin) is one too, and waiting there for a person would hold a cron or
+// systemd run for the whole timeout.
 func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }

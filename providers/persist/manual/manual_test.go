@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -178,5 +179,26 @@ func TestNewDNSProviderRejectsMalformedNumbers(t *testing.T) {
 				t.Errorf("NewDNSProvider = %v, want an error naming %s", err, tt.name)
 			}
 		})
+	}
+}
+
+func TestDevNullAndPipesAreNotTerminals(t *testing.T) {
+	devNull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devNull.Close()
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+
+	for name, f := range map[string]*os.File{"/dev/null": devNull, "pipe": r} {
+		if isTerminal(f) {
+			t.Errorf("%s counts as a terminal: Publish would wait for a person who is not there", name)
+		}
 	}
 }
