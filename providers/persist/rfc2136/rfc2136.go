@@ -50,6 +50,13 @@ type Config struct {
 	// servers that allow updates by address).
 	TSIGKey, TSIGSecret, TSIGAlgorithm string
 
+	// TSIGGSSRealm, TSIGGSSUsername and TSIGGSSPassword or
+	// TSIGGSSKeytabFile are the Kerberos credentials of GSS-TSIG (RFC 3645),
+	// used when TSIGAlgorithm is "gss-tsig" (as in lego; for Active
+	// Directory DNS). Updates are then sent over TCP after a TKEY
+	// negotiation; TSIGKey, TSIGSecret and TSIGFile must be empty.
+	TSIGGSSRealm, TSIGGSSUsername, TSIGGSSPassword, TSIGGSSKeytabFile string
+
 	// TSIGFile is a BIND key file (`key "name" { algorithm hmac-sha256;
 	// secret "base64"; };`); when set, its key, secret and algorithm are used
 	// instead of the fields above (as in lego).
@@ -95,13 +102,15 @@ type DNSProvider struct {
 	zone       string
 	zones      []string // canonical, longest first
 	finder     *dnsq.Client
+	gss        *gssCredentials // GSS-TSIG instead of an HMAC key
 }
 
 // NewDNSProvider returns a DNSProvider configured from the environment:
 // DNSUPDATE_NAMESERVER (required), DNSUPDATE_TSIG_KEY, DNSUPDATE_TSIG_SECRET,
 // DNSUPDATE_TSIG_ALGORITHM, DNSUPDATE_TSIG_FILE, DNSUPDATE_TTL,
-// DNSUPDATE_DNS_TIMEOUT (seconds) and DNSUPDATE_ZONES (comma-separated),
-// each falling back to its RFC2136_* twin and readable from a file named by
+// DNSUPDATE_DNS_TIMEOUT (seconds), DNSUPDATE_ZONES (comma-separated) and,
+// with DNSUPDATE_TSIG_ALGORITHM=gss-tsig, DNSUPDATE_TSIG_GSS_REALM,
+// _USERNAME, _PASSWORD and _KEYTAB_FILE, each falling back to its RFC2136_* twin and readable from a file named by
 // NAME_FILE.
 func NewDNSProvider() (*DNSProvider, error) {
 	values, err := env.GetWithFallback([]string{EnvNameserver, altEnvName(EnvNameserver)})
@@ -121,6 +130,10 @@ func NewDNSProvider() (*DNSProvider, error) {
 	cfg.TSIGKey = getString(EnvTSIGKey, "")
 	cfg.TSIGSecret = getString(EnvTSIGSecret, "")
 	cfg.Zones = splitList(getString(EnvZones, ""))
+	cfg.TSIGGSSRealm = getGSSString(EnvTSIGGSSRealm)
+	cfg.TSIGGSSUsername = getGSSString(EnvTSIGGSSUsername)
+	cfg.TSIGGSSPassword = getGSSString(EnvTSIGGSSPassword)
+	cfg.TSIGGSSKeytabFile = getGSSString(EnvTSIGGSSKeytabFile)
 
 	return NewDNSProviderConfig(cfg)
 }
@@ -206,6 +219,17 @@ func withPort(ns string) (string, error) {
 func (d *DNSProvider) setTSIG(cfg *Config) error {
 	key, secret, alg := cfg.TSIGKey, cfg.TSIGSecret, cfg.TSIGAlgorithm
 
+	if isGSS(alg) {
+		g, err := newGSSCredentials(cfg)
+		if err != nil {
+			return err
+		}
+
+		d.gss = g
+
+		return nil
+	}
+
 	if cfg.TSIGFile != "" {
 		k, err := readTSIGFile(cfg.TSIGFile)
 		if err != nil {
@@ -254,7 +278,7 @@ func tsigAlgorithm(alg string) (string, error) {
 	case dns.HmacSHA1, dns.HmacSHA224, dns.HmacSHA256, dns.HmacSHA384, dns.HmacSHA512:
 		return a, nil
 	default:
-		return "", fmt.Errorf("unsupported TSIG algorithm %q (%s): use hmac-sha256 (or hmac-sha1, -sha224, -sha384, -sha512)", alg, EnvTSIGAlgorithm)
+		return "", fmt.Errorf("unsupported TSIG algorithm %q (%s): use hmac-sha256 (or hmac-sha1, -sha224, -sha384, -sha512, or gss-tsig)", alg, EnvTSIGAlgorithm)
 	}
 }
 

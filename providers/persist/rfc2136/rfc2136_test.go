@@ -272,7 +272,7 @@ func failures() []failure {
 				return errors.As(err, &rc) && rc.Rcode == dns.RcodeRefused && rc.Qtype == dns.TypeSOA
 			},
 		},
-		{name: "REFUSED", setup: rcodeServer(dns.RcodeRefused), want: []string{"REFUSED", "policy"}, check: isRcode(dns.RcodeRefused)},
+		{name: "REFUSED", setup: rcodeServer(dns.RcodeRefused), want: []string{"REFUSED", "this server refuses updates for example.com.", "update-policy"}, check: isRcode(dns.RcodeRefused)},
 		{name: "NOTAUTH", setup: rcodeServer(dns.RcodeNotAuth), want: []string{"NOTAUTH", "not authoritative"}, check: isRcode(dns.RcodeNotAuth)},
 		{name: "NOTZONE", setup: rcodeServer(dns.RcodeNotZone), want: []string{"NOTZONE", EnvZones}, check: isRcode(dns.RcodeNotZone)},
 		{name: "SERVFAIL", setup: rcodeServer(dns.RcodeServerFailure), want: []string{"SERVFAIL"}, check: isRcode(dns.RcodeServerFailure)},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bodgit/tsig"
 	"github.com/lego-persist/lego-persist/internal/record"
 	"github.com/miekg/dns"
 )
@@ -120,20 +121,35 @@ func (d *DNSProvider) zoneFor(ctx context.Context, name string) (string, error) 
 // TCP when the answer is truncated, and turns every kind of failure into an
 // error that names the server and the cause.
 func (d *DNSProvider) send(ctx context.Context, m *dns.Msg) error {
-	if d.key != "" {
+	c := &dns.Client{Timeout: d.timeout}
+
+	switch {
+	case d.gss != nil:
+		// RFC 3645 §3: negotiate a context (TKEY over TCP), sign with it.
+		c.Net = "tcp"
+
+		sess, err := d.gss.negotiate(c, d.nameserver)
+		if err != nil {
+			return err
+		}
+		defer sess.Close()
+
+		m.SetTsig(sess.keyName, tsig.GSS, tsigFudge, time.Now().Unix())
+	case d.key != "":
+		c.TsigSecret = map[string]string{d.key: d.secret}
 		m.SetTsig(d.key, d.algorithm, tsigFudge, time.Now().Unix())
 	}
 
 	// RFC 1035 §4.2.1: a UDP message is at most 512 octets (a request
 	// carries no EDNS0 here); a larger update (long values) goes over TCP.
 	network := "udp"
-	if m.Len() > dns.MinMsgSize {
+	if m.Len() > dns.MinMsgSize || c.Net == "tcp" {
 		network = "tcp"
 	}
 
-	r, verifyErr, err := d.exchange(ctx, m, network)
+	r, verifyErr, err := d.exchange(ctx, c, m, network)
 	if err == nil && r.Truncated && network == "udp" {
-		r, verifyErr, err = d.exchange(ctx, m, "tcp")
+		r, verifyErr, err = d.exchange(ctx, c, m, "tcp")
 	}
 
 	if err != nil {
@@ -146,14 +162,12 @@ func (d *DNSProvider) send(ctx context.Context, m *dns.Msg) error {
 // exchange is one attempt. verifyErr is miekg/dns's verdict on the answer's
 // TSIG (RFC 8945 §5.3), kept apart because a rejected request comes back with
 // an unsigned TSIG error that the caller must still read.
-func (d *DNSProvider) exchange(ctx context.Context, m *dns.Msg, network string) (r *dns.Msg, verifyErr, err error) {
+func (d *DNSProvider) exchange(ctx context.Context, base *dns.Client, m *dns.Msg, network string) (r *dns.Msg, verifyErr, err error) {
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 
-	c := &dns.Client{Net: network, Timeout: d.timeout}
-	if d.key != "" {
-		c.TsigSecret = map[string]string{d.key: d.secret}
-	}
+	c := *base
+	c.Net = network
 
 	conn, err := c.DialContext(ctx, d.nameserver)
 	if err != nil {
@@ -215,7 +229,7 @@ func (d *DNSProvider) judge(m, r *dns.Msg, verifyErr error) error {
 	// the answer carries a signature that verifies. (A failure needs no
 	// trust: nothing was published either way, and miekg/dns does not
 	// verify NOTAUTH answers at all.)
-	if d.key != "" && r.Rcode == dns.RcodeSuccess {
+	if d.signed() && r.Rcode == dns.RcodeSuccess {
 		if t == nil {
 			return errors.New("the answer is not TSIG-signed, so its success cannot be trusted")
 		}
@@ -227,11 +241,14 @@ func (d *DNSProvider) judge(m, r *dns.Msg, verifyErr error) error {
 	}
 
 	if r.Rcode != dns.RcodeSuccess {
-		return fmt.Errorf("server answered %s: %w", rcodeName(r.Rcode), rcodeError(r.Rcode))
+		return fmt.Errorf("server answered %s: %w", rcodeName(r.Rcode), &RcodeError{Rcode: r.Rcode, Zone: m.Question[0].Name})
 	}
 
 	return nil
 }
+
+// signed reports whether updates carry a TSIG (HMAC or GSS-TSIG).
+func (d *DNSProvider) signed() bool { return d.key != "" || d.gss != nil }
 
 func sameZone(a, b dns.Question) bool {
 	return strings.EqualFold(a.Name, b.Name) && a.Qtype == b.Qtype
@@ -275,6 +292,7 @@ func (e *TSIGError) Error() string { return e.text }
 // RcodeError is the server's response code for an update it did not apply.
 type RcodeError struct {
 	Rcode int
+	Zone  string // the zone the update was sent for
 }
 
 func (e *RcodeError) Error() string {
@@ -282,7 +300,10 @@ func (e *RcodeError) Error() string {
 	case dns.RcodeNotAuth:
 		return "the server is not authoritative for the zone, or the key may not update it (check the server's allow-update/update-policy)"
 	case dns.RcodeRefused:
-		return "the update was refused by the server's policy (allow this key to update the name: BIND allow-update/update-policy)"
+		// A policy answer: running again changes nothing until the server's
+		// configuration does.
+		return fmt.Sprintf("this server refuses updates for %s: allow this key (or this address) to update the name"+
+			" (BIND: allow-update/update-policy), or point %s at the zone's primary", e.Zone, EnvNameserver)
 	case dns.RcodeNotZone:
 		return "the name is not in the zone sent; set " + EnvZones + " to the right zone"
 	case dns.RcodeServerFailure:
@@ -293,8 +314,6 @@ func (e *RcodeError) Error() string {
 		return "the update was not applied"
 	}
 }
-
-func rcodeError(rcode int) error { return &RcodeError{Rcode: rcode} }
 
 func rcodeName(rcode int) string {
 	if s, ok := dns.RcodeToString[rcode]; ok {
