@@ -42,6 +42,12 @@ type Config struct {
 	BaseURL   string // DefaultBaseURL when empty
 }
 
+// DNSProvider publishes dns-persist-01 records in Cloudflare DNS. It implements
+// persist.Publisher (Publish adds one TXT value next to the others at the
+// name) and persist.Unpublisher (Unpublish removes exactly that value);
+// errors are one line, without credentials (see libdnsadapter.Publisher).
+type DNSProvider struct{ *libdnsadapter.Publisher }
+
 // NewDefaultConfig reads CLOUDFLARE_ZONE, _TTL, _HTTP_TIMEOUT and _BASE_URL.
 func NewDefaultConfig() *Config {
 	return &Config{
@@ -51,7 +57,7 @@ func NewDefaultConfig() *Config {
 }
 
 // NewDNSProvider reads the configuration from the environment.
-func NewDNSProvider() (*libdnsadapter.Publisher, error) {
+func NewDNSProvider() (*DNSProvider, error) {
 	cfg := NewDefaultConfig()
 	cfg.AuthToken = env.GetOneWithFallback(EnvDNSAPIToken, "", env.ParseString, "CF_DNS_API_TOKEN")
 	cfg.ZoneToken = env.GetOneWithFallback(EnvZoneAPIToken, "", env.ParseString, "CF_ZONE_API_TOKEN")
@@ -69,7 +75,7 @@ func NewDNSProvider() (*libdnsadapter.Publisher, error) {
 }
 
 // NewDNSProviderConfig checks cfg and returns a publisher.
-func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
+func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 	if cfg == nil || cfg.AuthToken == "" {
 		return nil, errors.New("cloudflare: the API token is missing: set " + EnvDNSAPIToken)
 	}
@@ -82,13 +88,15 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 	ac := cfg.Config("cloudflare", cfg.AuthToken, cfg.ZoneToken)
 	ac.StrictHTTPStatus = true // the library drops the error of its pre-delete lookup
 
-	return libdnsadapter.New(ac, &cloudflare.Provider{APIToken: cfg.AuthToken, ZoneToken: cfg.ZoneToken, HTTPClient: client})
+	return libdnsadapter.NewAs[DNSProvider](ac, &cloudflare.Provider{APIToken: cfg.AuthToken, ZoneToken: cfg.ZoneToken, HTTPClient: client})
 }
 
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name: "cloudflare",
+		Name:    "cloudflare",
+		Backing: "libdns/cloudflare v0.2.2",
+		Safety:  libdnsadapter.SafePerRecord + ": AppendRecords POSTs one record; DeleteRecords finds records by name and exact content and DELETEs by ID.",
 		Description: "Cloudflare DNS API (libdns/cloudflare) with an API token. Publish creates one TXT record next to " +
 			"the others at the name; unpublish deletes the record with exactly that value.",
 		Env: append([]libdnsadapter.EnvVar{

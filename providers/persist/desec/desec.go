@@ -33,13 +33,19 @@ type Config struct {
 	Token string
 }
 
+// DNSProvider publishes dns-persist-01 records at deSEC. It implements
+// persist.Publisher (Publish adds one TXT value next to the others at the
+// name) and persist.Unpublisher (Unpublish removes exactly that value);
+// errors are one line, without credentials (see libdnsadapter.Publisher).
+type DNSProvider struct{ *libdnsadapter.Publisher }
+
 // NewDefaultConfig reads DESEC_ZONE, DESEC_TTL and DESEC_HTTP_TIMEOUT.
 func NewDefaultConfig() *Config {
 	return &Config{Options: libdnsadapter.ReadOptions(defaultTTL, "DESEC_")}
 }
 
 // NewDNSProvider reads the configuration from the environment.
-func NewDNSProvider() (*libdnsadapter.Publisher, error) {
+func NewDNSProvider() (*DNSProvider, error) {
 	cfg := NewDefaultConfig()
 	cfg.Token = env.GetOrFile(EnvToken)
 
@@ -52,18 +58,20 @@ func NewDNSProvider() (*libdnsadapter.Publisher, error) {
 
 // NewDNSProviderConfig checks cfg and returns a publisher. The library talks
 // to https://desec.io only; it offers no other base URL.
-func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
+func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 	if cfg == nil || cfg.Token == "" {
 		return nil, errors.New("desec: the API token is missing: set " + EnvToken)
 	}
 
-	return libdnsadapter.New(cfg.Config("desec", cfg.Token), &desec.Provider{Token: cfg.Token})
+	return libdnsadapter.NewAs[DNSProvider](cfg.Config("desec", cfg.Token).WithReadBack(), &desec.Provider{Token: cfg.Token})
 }
 
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name: "desec",
+		Name:    "desec",
+		Backing: "libdns/desec v1.1.1",
+		Safety:  libdnsadapter.SafeReadBack + ": the library PATCHes the whole TXT RRset it read just before.",
 		Description: "deSEC API (libdns/desec). Publish rewrites the TXT RRset at the name with the value added, " +
 			"unpublish with the value removed; other values are kept. Values must fit in 255 octets.",
 		Env: append([]libdnsadapter.EnvVar{

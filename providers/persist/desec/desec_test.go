@@ -65,6 +65,14 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 
 	switch {
+	case r.Method == http.MethodGet && r.URL.Path == rrsets: // the whole zone, for the read-back
+		all := []rrSet{}
+		for _, set := range f.sets {
+			all = append(all, set)
+		}
+
+		_ = json.NewEncoder(w).Encode(all)
+
 	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, rrsets) && r.URL.Path != rrsets:
 		set, ok := f.sets[strings.TrimPrefix(r.URL.Path, rrsets)]
 		if !ok {
@@ -111,6 +119,7 @@ func setup(t *testing.T, api *fakeAPI) (*adaptertest.Recorder, interface {
 	cfg.Token = token
 	cfg.Zone = "example.com"
 	cfg.HTTPTimeout = 2 * time.Second
+	cfg.Settle = time.Millisecond
 
 	pub, err := NewDNSProviderConfig(cfg)
 	if err != nil {
@@ -141,9 +150,13 @@ func TestPublishAddsTheValueToTheExistingRRset(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The zone read before the write, the library's read and write, then
+	// the read back and its confirming read.
 	reqs := rec.Requests()
-	if len(reqs) != 2 || reqs[0].String() != "GET "+ours || reqs[1].String() != "PUT "+rrsets {
-		t.Fatalf("requests = %v, want GET the RRset then PUT the RRsets", reqs)
+	wantReqs := []string{"GET " + rrsets, "GET " + ours, "PUT " + rrsets, "GET " + rrsets, "GET " + rrsets}
+
+	if got := fmt.Sprint(reqs); got != fmt.Sprint(wantReqs) {
+		t.Fatalf("requests = %v, want %v", got, wantReqs)
 	}
 
 	for _, r := range reqs {
@@ -152,7 +165,7 @@ func TestPublishAddsTheValueToTheExistingRRset(t *testing.T) {
 		}
 	}
 
-	got := putBody(t, reqs[1])
+	got := putBody(t, reqs[2])
 	want := []rrSet{{Subname: "_validation-persist.www", Type: "TXT", Records: []string{`"` + otherCA + `"`, `"` + value + `"`}, TTL: 7200}}
 
 	if fmt.Sprint(got) != fmt.Sprint(want) {

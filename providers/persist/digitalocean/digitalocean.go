@@ -44,6 +44,12 @@ type Config struct {
 	BaseURL string
 }
 
+// DNSProvider publishes dns-persist-01 records in DigitalOcean DNS. It implements
+// persist.Publisher (Publish adds one TXT value next to the others at the
+// name) and persist.Unpublisher (Unpublish removes exactly that value);
+// errors are one line, without credentials (see libdnsadapter.Publisher).
+type DNSProvider struct{ *libdnsadapter.Publisher }
+
 // NewDefaultConfig reads DO_ZONE, DO_TTL, DO_HTTP_TIMEOUT and DO_API_URL.
 func NewDefaultConfig() *Config {
 	return &Config{
@@ -53,7 +59,7 @@ func NewDefaultConfig() *Config {
 }
 
 // NewDNSProvider reads the configuration from the environment.
-func NewDNSProvider() (*libdnsadapter.Publisher, error) {
+func NewDNSProvider() (*DNSProvider, error) {
 	cfg := NewDefaultConfig()
 	cfg.AuthToken = env.GetOrFile(EnvAuthToken)
 
@@ -65,7 +71,7 @@ func NewDNSProvider() (*libdnsadapter.Publisher, error) {
 }
 
 // NewDNSProviderConfig checks cfg and returns a publisher.
-func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
+func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 	if cfg == nil || cfg.AuthToken == "" {
 		return nil, errors.New("digitalocean: the API token is missing: set " + EnvAuthToken)
 	}
@@ -82,13 +88,15 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 
 	c := &client{http: httpClient, baseURL: base, token: cfg.AuthToken}
 
-	return libdnsadapter.New(cfg.Config("digitalocean", cfg.AuthToken), c)
+	return libdnsadapter.NewAs[DNSProvider](cfg.Config("digitalocean", cfg.AuthToken), c)
 }
 
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name: "digitalocean",
+		Name:    "digitalocean",
+		Backing: "own client (DigitalOcean API v2, net/http)",
+		Safety:  libdnsadapter.SafePerRecord + ": POST one record; DELETE by ID only the records holding exactly the value.",
 		Description: "DigitalOcean DNS API v2. Publish creates one TXT record next to the others; unpublish lists the " +
 			"TXT records at the name and deletes only those with exactly that value.",
 		Env: append([]libdnsadapter.EnvVar{

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter/adaptertest"
 )
 
@@ -175,7 +174,7 @@ func existing() []record {
 	}
 }
 
-func newTestPublisher(t *testing.T, f *fakeDO) (*libdnsadapter.Publisher, *adaptertest.Recorder) {
+func newTestPublisher(t *testing.T, f *fakeDO) (*DNSProvider, *adaptertest.Recorder) {
 	t.Helper()
 
 	srv, rec := adaptertest.NewServer(t, f)

@@ -27,8 +27,11 @@ const None = "none"
 
 // Info describes a provider.
 type Info struct {
-	// Name is what --dns-persist takes (lowercase).
+	// Name is what --dns-persist takes (lowercase): lego's --dns name for
+	// the same DNS host.
 	Name string
+	// Aliases are older names also accepted ("powerdns" for "pdns").
+	Aliases []string
 	// Description is one sentence.
 	Description string
 	// Env lists the environment variables the provider reads, required ones
@@ -37,6 +40,15 @@ type Info struct {
 	// CanUnpublish reports whether the publisher also implements
 	// persist.Unpublisher (so `lego-persist remove` works with it).
 	CanUnpublish bool
+	// Backing names what talks to the host's API (a libdns module and its
+	// version, an SDK, or our own client); empty for the built-ins.
+	Backing string
+	// Safety is the verdict on what a write can do to other values at the
+	// name and how concurrent writers fare; empty for the built-ins.
+	Safety string
+	// Refused, when not empty, says why this host cannot be used for
+	// dns-persist-01; NewPublisher fails with it.
+	Refused string
 }
 
 // EnvVar describes one environment variable of a provider.
@@ -112,6 +124,10 @@ func NewPublisher(name string) (persist.Publisher, error) {
 		return nil, fmt.Errorf("unknown dns-persist provider %q; known providers: %s", name, strings.Join(Names(), ", "))
 	}
 
+	if p.Refused != "" {
+		return nil, fmt.Errorf("--dns-persist %s: %s", p.Name, p.Refused)
+	}
+
 	if p.newFromEnv == nil {
 		return nil, nil
 	}
@@ -128,7 +144,7 @@ func find(name string) (provider, bool) {
 	name = strings.ToLower(strings.TrimSpace(name))
 
 	for _, p := range registry() {
-		if p.Name == name {
+		if p.Name == name || slices.Contains(p.Aliases, name) {
 			return p, true
 		}
 	}

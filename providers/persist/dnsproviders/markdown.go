@@ -27,15 +27,27 @@ func WriteMarkdown(w io.Writer) error {
 	p("Variables use lego's names, so lego env files carry over; each can also be given as\n")
 	p("`NAME_FILE`, the path of a file holding the value (for secrets).\n\n")
 
-	p("| provider | what it does | can remove |\n")
-	p("|---|---|---|\n")
+	p("| provider | what it does | can remove | concurrent writers |\n")
+	p("|---|---|---|---|\n")
 
 	for _, pr := range ps {
-		p("| [`%s`](#%s) | %s | %s |\n", pr.Name, pr.Name, cell(pr.Description), yesNo(pr.CanUnpublish))
+		p("| [`%s`](#%s) | %s | %s | %s |\n", pr.Name, pr.Name, cell(pr.Description), yesNo(pr.CanUnpublish), cell(verdict(pr.Info)))
 	}
 
 	for _, pr := range ps {
 		p("\n## %s\n\n%s\n", pr.Name, pr.Description)
+
+		if len(pr.Aliases) > 0 {
+			p("\nAlso accepted as: `%s`.\n", strings.Join(pr.Aliases, "`, `"))
+		}
+
+		if pr.Refused != "" {
+			p("\n**Refused:** %s\n", pr.Refused)
+		}
+
+		if pr.Backing != "" {
+			p("\n- Backing: %s\n- Safety: %s\n", pr.Backing, pr.Safety)
+		}
 
 		if len(pr.Env) > 0 {
 			p("\n| variable | required | meaning |\n")
@@ -57,6 +69,21 @@ func WriteMarkdown(w io.Writer) error {
 	p("A test fails while the file and the registry disagree.\n")
 
 	return bw.Flush()
+}
+
+// verdict is the short safety verdict of the overview table: the part of
+// Safety before its colon.
+func verdict(i Info) string {
+	switch {
+	case i.Refused != "":
+		return "refused"
+	case i.Safety == "":
+		return "n/a (adds one value)"
+	}
+
+	v, _, _ := strings.Cut(i.Safety, ":")
+
+	return v
 }
 
 func yesNo(b bool) string {

@@ -57,6 +57,12 @@ type Config struct {
 	BaseURL string
 }
 
+// DNSProvider publishes dns-persist-01 records in Hetzner DNS. It implements
+// persist.Publisher (Publish adds one TXT value next to the others at the
+// name) and persist.Unpublisher (Unpublish removes exactly that value);
+// errors are one line, without credentials (see libdnsadapter.Publisher).
+type DNSProvider struct{ *libdnsadapter.Publisher }
+
 // NewDefaultConfig reads HETZNER_ZONE, HETZNER_TTL, HETZNER_HTTP_TIMEOUT and
 // HETZNER_API_URL.
 func NewDefaultConfig() *Config {
@@ -67,7 +73,7 @@ func NewDefaultConfig() *Config {
 }
 
 // NewDNSProvider reads the configuration from the environment.
-func NewDNSProvider() (*libdnsadapter.Publisher, error) {
+func NewDNSProvider() (*DNSProvider, error) {
 	cfg := NewDefaultConfig()
 	cfg.APIToken = env.GetOrFile(EnvAPIToken)
 
@@ -84,13 +90,13 @@ func NewDNSProvider() (*libdnsadapter.Publisher, error) {
 }
 
 // NewDNSProviderConfig checks cfg and returns a publisher.
-func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
+func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 	return newPublisher(cfg, defaultPollInterval)
 }
 
 // newPublisher is NewDNSProviderConfig with the time between reads of a
 // running action.
-func newPublisher(cfg *Config, pollInterval time.Duration) (*libdnsadapter.Publisher, error) {
+func newPublisher(cfg *Config, pollInterval time.Duration) (*DNSProvider, error) {
 	if cfg == nil || cfg.APIToken == "" {
 		return nil, errors.New("hetzner: the API token is missing: set " + EnvAPIToken + " to a Hetzner Cloud API token")
 	}
@@ -107,7 +113,7 @@ func newPublisher(cfg *Config, pollInterval time.Duration) (*libdnsadapter.Publi
 
 	c := &client{http: httpClient, baseURL: base, token: cfg.APIToken, pollInterval: pollInterval}
 
-	return libdnsadapter.New(cfg.Config("hetzner", cfg.APIToken), c)
+	return libdnsadapter.NewAs[DNSProvider](cfg.Config("hetzner", cfg.APIToken), c)
 }
 
 // Describe documents the provider for lego-persist dnshelp.
@@ -120,7 +126,9 @@ func Describe() libdnsadapter.Description {
 	}
 
 	return libdnsadapter.Description{
-		Name: "hetzner",
+		Name:    "hetzner",
+		Backing: "own client (Hetzner Cloud API, net/http)",
+		Safety:  libdnsadapter.SafePerValue + ": RRSet actions add_records / remove_records name only our value.",
 		Description: "Hetzner Cloud API (DNS zones in the Hetzner Console). Publish adds the value to the TXT RRSet with " +
 			"its add_records action; unpublish removes exactly that value with remove_records; other values stay. " +
 			"The legacy DNS Console API (HETZNER_API_KEY) is not supported.",

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter/adaptertest"
 )
 
@@ -235,7 +234,7 @@ func (f *fakeHetzner) values(name string) ([]string, bool) {
 
 func q(s string) string { return `"` + s + `"` }
 
-func newTestPublisher(t *testing.T, f *fakeHetzner) (*libdnsadapter.Publisher, *adaptertest.Recorder) {
+func newTestPublisher(t *testing.T, f *fakeHetzner) (*DNSProvider, *adaptertest.Recorder) {
 	t.Helper()
 
 	srv, rec := adaptertest.NewServer(t, f)

@@ -83,6 +83,19 @@ type Config struct {
 	// v0.2.2 ignores the error of the lookup it runs before a delete, so a
 	// 401 there would look like "nothing to delete").
 	StrictHTTPStatus bool
+
+	// ReadBack is for whole-set APIs (the write replaces the TXT set at the
+	// name with what the library read just before): after each write the
+	// set is read again and, when a concurrent writer dropped a value (ours
+	// or one that was there before), the missing values are written again,
+	// at most MaxRepairRounds times. The provider must implement TXTReader
+	// or libdns.RecordGetter.
+	ReadBack bool
+
+	// Settle is how long a ReadBack publisher waits before its confirming
+	// read (see SettleDelay): SettleDelay when zero, no confirming read
+	// when negative.
+	Settle time.Duration
 }
 
 // Publisher publishes dns-persist-01 TXT records through a libdns provider.
@@ -96,6 +109,9 @@ type Publisher struct {
 	secrets        []string
 	deleteByLookup bool
 	strictStatus   bool
+	readBack       bool
+	repairDelay    time.Duration
+	settle         func(ctx context.Context) error
 	provider       Provider
 }
 
@@ -116,6 +132,13 @@ func New(cfg Config, p Provider) (*Publisher, error) {
 		}
 	}
 
+	if cfg.ReadBack {
+		_, reader := p.(TXTReader)
+		if _, getter := p.(libdns.RecordGetter); !reader && !getter {
+			return nil, fmt.Errorf("%s: ReadBack needs a provider that implements TXTReader or libdns.RecordGetter", name)
+		}
+	}
+
 	if cfg.TTL < 0 {
 		return nil, fmt.Errorf("%s: negative TTL %s", name, cfg.TTL)
 	}
@@ -127,6 +150,9 @@ func New(cfg Config, p Provider) (*Publisher, error) {
 		timeout:        cfg.Timeout,
 		deleteByLookup: cfg.DeleteByLookup,
 		strictStatus:   cfg.StrictHTTPStatus,
+		readBack:       cfg.ReadBack,
+		repairDelay:    repairDelay,
+		settle:         settleFunc(cfg.Settle),
 		provider:       p,
 	}
 
@@ -166,13 +192,23 @@ func New(cfg Config, p Provider) (*Publisher, error) {
 // Publish adds value to the TXT set at fqdn (a name with a trailing dot) and
 // leaves every other value there untouched. The value is passed whole; libdns
 // providers split values over 255 octets into character-strings as their API
-// requires (see libdns.TXT).
+// requires (see libdns.TXT). With Config.ReadBack the set is read back and
+// repaired after the write (see MaxRepairRounds).
 func (p *Publisher) Publish(ctx context.Context, fqdn, value string) error {
 	return p.do(ctx, "publish", fqdn, value, func(ctx context.Context, zone string, rec libdns.TXT) error {
 		rec.TTL = p.ttl
-		_, err := p.provider.AppendRecords(ctx, zone, []libdns.Record{rec})
 
-		return err
+		add := func() error {
+			_, err := p.provider.AppendRecords(ctx, zone, []libdns.Record{rec})
+
+			return err
+		}
+
+		if !p.readBack {
+			return add()
+		}
+
+		return p.writeAndRepair(ctx, zone, rec, true, add)
 	})
 }
 
@@ -180,23 +216,34 @@ func (p *Publisher) Publish(ctx context.Context, fqdn, value string) error {
 // Removing a value that is not there is not an error.
 func (p *Publisher) Unpublish(ctx context.Context, fqdn, value string) error {
 	return p.do(ctx, "unpublish", fqdn, value, func(ctx context.Context, zone string, rec libdns.TXT) error {
-		// TTL stays zero: in a DeleteRecords input it matches any TTL
-		// (libdns.RecordDeleter); the value is always set.
-		if !p.deleteByLookup {
-			_, err := p.provider.DeleteRecords(ctx, zone, []libdns.Record{rec})
-
-			return err
+		if !p.readBack {
+			return p.remove(ctx, zone, rec)
 		}
 
-		matches, err := p.lookup(ctx, zone, rec)
-		if err != nil || len(matches) == 0 {
-			return err
-		}
+		return p.writeAndRepair(ctx, zone, rec, false, func() error { return p.remove(ctx, zone, rec) })
+	})
+}
 
-		_, err = p.provider.DeleteRecords(ctx, zone, matches)
+// remove deletes the TXT value rec.
+func (p *Publisher) remove(ctx context.Context, zone string, rec libdns.TXT) error {
+	// TTL stays zero: in a DeleteRecords input it matches any TTL
+	// (libdns.RecordDeleter); the value is always set.
+	rec.TTL = 0
+
+	if !p.deleteByLookup {
+		_, err := p.provider.DeleteRecords(ctx, zone, []libdns.Record{rec})
 
 		return err
-	})
+	}
+
+	matches, err := p.lookup(ctx, zone, rec)
+	if err != nil || len(matches) == 0 {
+		return err
+	}
+
+	_, err = p.provider.DeleteRecords(ctx, zone, matches)
+
+	return err
 }
 
 // String names the provider and its zone, never a credential.
@@ -297,4 +344,19 @@ func normalizeZone(zone string) (string, error) {
 
 func sameName(a, b string) bool {
 	return strings.EqualFold(dns.Fqdn(a), dns.Fqdn(b))
+}
+
+// NewAs is New for provider packages: it returns the package's own
+// DNSProvider type, a struct that embeds *Publisher and nothing else, so
+// that each package's godoc shows its own type (as lego's providers do)
+// while the behaviour stays this package's.
+func NewAs[T ~struct{ *Publisher }](cfg Config, p Provider) (*T, error) {
+	pub, err := New(cfg, p)
+	if err != nil {
+		return nil, err
+	}
+
+	t := T{pub}
+
+	return &t, nil
 }

@@ -2,10 +2,38 @@ package libdnsadapter
 
 // Description tells users how to configure a provider (lego-persist dnshelp).
 type Description struct {
-	Name        string   // as given to --dns-persist: "cloudflare"
+	Name        string   // as given to --dns-persist, lego's --dns name: "cloudflare"
+	Aliases     []string // older names also accepted ("powerdns" for "pdns")
 	Description string   // one paragraph: the API used, what Publish and Unpublish do, limits
 	Env         []EnvVar // every variable read, required ones first
+
+	// Backing names what talks to the API: "libdns/cloudflare v0.2.2",
+	// "own client (net/http)", "SDK github.com/linode/linodego".
+	Backing string
+
+	// Safety is the verdict on concurrent writers, from reading the code
+	// that writes: one of the Safe* constants, then what backs it.
+	Safety string
 }
+
+// Safety verdicts (the start of Description.Safety).
+const (
+	// SafePerRecord: each value is a record of its own; publish sends only
+	// ours and unpublish deletes only ours, so no other writer's value can
+	// be lost, whatever runs at the same time.
+	SafePerRecord = "safe (one record per value)"
+	// SafePerValue: the API adds and removes single values of the set
+	// (a PATCH of changes, an RFC 2136-like add/delete), never the set.
+	SafePerValue = "safe (value-level changes)"
+	// SafeConditional: the whole set is written, but conditionally (ETag,
+	// an atomic change that must match what was read): a concurrent change
+	// makes the write fail and it is retried on a fresh read.
+	SafeConditional = "safe (conditional whole-set write)"
+	// SafeReadBack: the whole set is written unconditionally; the set is
+	// read back and repaired (Config.ReadBack), so a value a concurrent
+	// writer dropped comes back within MaxRepairRounds.
+	SafeReadBack = "safe with read-back (whole-set write, repaired)"
+)
 
 // EnvVar is one environment variable a provider reads. Every variable may
 // also be given as NAME_FILE (the value read from that file), as in lego.

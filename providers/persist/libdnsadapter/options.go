@@ -3,9 +3,12 @@ package libdnsadapter
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/go-acme/lego/v4/platform/config/env"
+
+	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
 )
 
 // Options are the settings every provider package shares; each package's
@@ -29,6 +32,9 @@ type Options struct {
 	// HTTPTimeout bounds each Publish or Unpublish call as a whole
 	// (DefaultTimeout when zero).
 	HTTPTimeout time.Duration
+
+	// Settle is Config.Settle, for the whole-set APIs that read back.
+	Settle time.Duration
 }
 
 // ReadOptions reads <prefix>ZONE, <prefix>TTL and <prefix>HTTP_TIMEOUT
@@ -89,6 +95,7 @@ func (o Options) Config(name string, secrets ...string) Config {
 		Resolvers: o.Resolvers,
 		TTL:       time.Duration(o.TTL) * time.Second,
 		Timeout:   o.HTTPTimeout,
+		Settle:    o.Settle,
 		Secrets:   secrets,
 	}
 }
@@ -101,4 +108,28 @@ func CommonEnv(prefix string, defaultTTL int) []EnvVar {
 		{Name: prefix + "TTL", Description: fmt.Sprintf("TTL of the record in seconds (default %d)", defaultTTL)},
 		{Name: prefix + "HTTP_TIMEOUT", Description: TimeoutEnvDescription},
 	}
+}
+
+// WithReadBack returns c with ReadBack set, for whole-set APIs.
+func (c Config) WithReadBack() Config {
+	c.ReadBack = true
+
+	return c
+}
+
+// APIClient returns the JSON client of a provider package's own API
+// client: base (def when empty; envName names its variable in errors),
+// requests bounded by HTTPTimeout, header sent with each request.
+func (o Options) APIClient(provider, envName, base, def string, header http.Header) (*httpapi.Client, error) {
+	u, err := httpapi.APIBaseURL(provider, envName, base, def)
+	if err != nil {
+		return nil, err
+	}
+
+	hc, err := httpapi.NewHTTPClient(o.HTTPTimeout, "", "")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", provider, err)
+	}
+
+	return &httpapi.Client{HTTP: hc, BaseURL: u, Header: header}, nil
 }

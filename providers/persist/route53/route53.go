@@ -82,6 +82,12 @@ type Config struct {
 	MaxRetries int
 }
 
+// DNSProvider publishes dns-persist-01 records in Amazon Route 53. It implements
+// persist.Publisher (Publish adds one TXT value next to the others at the
+// name) and persist.Unpublisher (Unpublish removes exactly that value);
+// errors are one line, without credentials (see libdnsadapter.Publisher).
+type DNSProvider struct{ *libdnsadapter.Publisher }
+
 // NewDefaultConfig reads AWS_ZONE, AWS_TTL, AWS_HTTP_TIMEOUT,
 // AWS_HOSTED_ZONE_ID and AWS_MAX_RETRIES.
 func NewDefaultConfig() *Config {
@@ -93,7 +99,7 @@ func NewDefaultConfig() *Config {
 }
 
 // NewDNSProvider reads the configuration from the environment.
-func NewDNSProvider() (*libdnsadapter.Publisher, error) {
+func NewDNSProvider() (*DNSProvider, error) {
 	cfg := NewDefaultConfig()
 
 	if os.Getenv(EnvAssumeRoleArn) != "" {
@@ -119,7 +125,7 @@ func NewDNSProvider() (*libdnsadapter.Publisher, error) {
 
 // NewDNSProviderConfig checks cfg, loads the AWS configuration once to
 // report its errors here, and returns a publisher.
-func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
+func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 	if cfg == nil {
 		return nil, errors.New("route53: no configuration given")
 	}
@@ -164,7 +170,7 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 		opts.TTL = defaultTTL
 	}
 
-	ac := opts.Config("route53", secrets...)
+	ac := opts.Config("route53", secrets...).WithReadBack()
 	// The library's DeleteRecords rewrites the set even when the value is
 	// not in it; looking the value up first makes removing an absent value
 	// write nothing.
@@ -173,7 +179,7 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 	// Errors of the AWS SDK carry the HTTP status (HTTPStatusCode), which
 	// the adapter reads; its requests do not go through an adapter
 	// Transport.
-	return libdnsadapter.New(ac, p)
+	return libdnsadapter.NewAs[DNSProvider](ac, p)
 }
 
 // loadRegion loads the AWS configuration as libdns/route53 will, and
@@ -223,7 +229,9 @@ func scrub(s string, secrets []string) string {
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name: "route53",
+		Name:    "route53",
+		Backing: "libdns/route53 v1.6.2 (AWS SDK v2)",
+		Safety:  libdnsadapter.SafeReadBack + ": the library UPSERTs the whole TXT record set with what it read plus (or minus) our value.",
 		Description: "Amazon Route 53 API (libdns/route53) with the AWS SDK's credentials chain. Publish rewrites the " +
 			"TXT record set at the name with the new value added (UPSERT); unpublish rewrites it without exactly that " +
 			"value, or deletes the set when it was the only one. AWS_ASSUME_ROLE_ARN is not supported (use a profile " +

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter/adaptertest"
 )
 
@@ -212,7 +211,7 @@ func isolateAWS(t *testing.T, endpoint string) {
 	t.Setenv("AWS_ZONE", "")
 }
 
-func newTestPublisher(t *testing.T, api *fakeRoute53, hostedZoneID string) (*libdnsadapter.Publisher, *adaptertest.Recorder) {
+func newTestPublisher(t *testing.T, api *fakeRoute53, hostedZoneID string) (*DNSProvider, *adaptertest.Recorder) {
 	t.Helper()
 
 	srv, rec := adaptertest.NewServer(t, api)
@@ -222,6 +221,7 @@ func newTestPublisher(t *testing.T, api *fakeRoute53, hostedZoneID string) (*lib
 	cfg.Zone = "example.com"
 	cfg.TTL = 60
 	cfg.HTTPTimeout = 5 * time.Second
+	cfg.Settle = time.Millisecond
 
 	pub, err := NewDNSProviderConfig(cfg)
 	if err != nil {

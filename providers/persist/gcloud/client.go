@@ -1,4 +1,4 @@
-package googleclouddns
+package gcloud
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package azure
+package azuredns
 
 import (
 	"context"
@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter/adaptertest"
 )
 
@@ -224,7 +223,7 @@ func (f *fakeAzure) txtOf() ([]string, bool) {
 	return out, true
 }
 
-func newTestPublisher(t *testing.T, f *fakeAzure) (*libdnsadapter.Publisher, *adaptertest.Recorder) {
+func newTestPublisher(t *testing.T, f *fakeAzure) (*DNSProvider, *adaptertest.Recorder) {
 	t.Helper()
 
 	srv, rec := adaptertest.NewServer(t, f)

@@ -1,4 +1,4 @@
-// Package googleclouddns publishes dns-persist-01 records in Google Cloud
+// Package gcloud publishes dns-persist-01 records in Google Cloud
 // DNS, configured with lego's GCE_* environment variables. Its name is
 // lego's: "gcloud".
 //
@@ -23,7 +23,7 @@
 // without one, Google's Application Default Credentials. Impersonation
 // (GCE_IMPERSONATE_SERVICE_ACCOUNT) is not supported and is refused with a
 // hint.
-package googleclouddns
+package gcloud
 
 import (
 	"context"
@@ -95,6 +95,12 @@ type Config struct {
 	TokenSource oauth2.TokenSource
 }
 
+// DNSProvider publishes dns-persist-01 records in Google Cloud DNS. It implements
+// persist.Publisher (Publish adds one TXT value next to the others at the
+// name) and persist.Unpublisher (Unpublish removes exactly that value);
+// errors are one line, without credentials (see libdnsadapter.Publisher).
+type DNSProvider struct{ *libdnsadapter.Publisher }
+
 // NewDefaultConfig reads GCE_ZONE, GCE_TTL, GCE_HTTP_TIMEOUT, GCE_PROJECT,
 // GCE_SERVICE_ACCOUNT, GCE_SERVICE_ACCOUNT_FILE, GCE_ZONE_ID,
 // GCE_ALLOW_PRIVATE_ZONE and GCE_API_URL.
@@ -111,7 +117,7 @@ func NewDefaultConfig() *Config {
 }
 
 // NewDNSProvider reads the configuration from the environment.
-func NewDNSProvider() (*libdnsadapter.Publisher, error) {
+func NewDNSProvider() (*DNSProvider, error) {
 	cfg := NewDefaultConfig()
 
 	if os.Getenv(EnvImpersonateServiceAccount) != "" {
@@ -133,7 +139,7 @@ func NewDNSProvider() (*libdnsadapter.Publisher, error) {
 // TokenSource or a key, the Application Default Credentials (and the
 // project, when Project is empty) are looked up on the first publish or
 // unpublish, which may ask the metadata server.
-func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
+func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 	if cfg == nil {
 		return nil, errors.New("gcloud: no configuration given")
 	}
@@ -198,7 +204,7 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 		opts.FindZone = cl.zoneOf
 	}
 
-	return libdnsadapter.New(opts.Config("gcloud"), cl)
+	return libdnsadapter.NewAs[DNSProvider](opts.Config("gcloud"), cl)
 }
 
 // keyCredentials returns the configured token source, or one for the
@@ -248,7 +254,9 @@ func keyCredentials(ctx context.Context, cfg *Config) (oauth2.TokenSource, strin
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name: "gcloud",
+		Name:    "gcloud",
+		Backing: "own client (Cloud DNS v1 REST, net/http)",
+		Safety:  libdnsadapter.SafeConditional + ": one change deletes the set as read and adds the new set; Cloud DNS refuses it (412) if the set changed since, and it is retried once.",
 		Description: "Google Cloud DNS v1 REST API, lego's gcloud. Publish applies one change that replaces the TXT " +
 			"record set at the name with the same set plus the new value; unpublish, with the set minus exactly " +
 			"that value (or deletes it when it was the only one). Cloud DNS applies a change only if the set is " +

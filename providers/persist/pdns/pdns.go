@@ -1,4 +1,4 @@
-// Package powerdns publishes dns-persist-01 records in a PowerDNS
+// Package pdns publishes dns-persist-01 records in a PowerDNS
 // Authoritative server through its HTTP API (libdns/powerdns), configured
 // with lego's PDNS_* environment variables.
 //
@@ -8,7 +8,7 @@
 // but two processes writing the same name at the same moment can lose one's
 // change. The whole RRset takes the TTL given here. The library sends a
 // value as one quoted string, so values over 255 octets are refused.
-package powerdns
+package pdns
 
 import (
 	"errors"
@@ -41,6 +41,12 @@ type Config struct {
 	ServerName string // "localhost" when empty
 }
 
+// DNSProvider publishes dns-persist-01 records in a PowerDNS Authoritative server. It implements
+// persist.Publisher (Publish adds one TXT value next to the others at the
+// name) and persist.Unpublisher (Unpublish removes exactly that value);
+// errors are one line, without credentials (see libdnsadapter.Publisher).
+type DNSProvider struct{ *libdnsadapter.Publisher }
+
 // NewDefaultConfig reads PDNS_ZONE, PDNS_TTL, PDNS_HTTP_TIMEOUT and
 // PDNS_SERVER_NAME.
 func NewDefaultConfig() *Config {
@@ -51,36 +57,36 @@ func NewDefaultConfig() *Config {
 }
 
 // NewDNSProvider reads the configuration from the environment.
-func NewDNSProvider() (*libdnsadapter.Publisher, error) {
+func NewDNSProvider() (*DNSProvider, error) {
 	values, err := env.Get(EnvAPIKey, EnvAPIURL)
 	if err != nil {
-		return nil, fmt.Errorf("powerdns: %w", err)
+		return nil, fmt.Errorf("pdns: %w", err)
 	}
 
 	host, err := url.Parse(values[EnvAPIURL])
 	if err != nil {
 		// url.Error quotes the URL, which may carry a password.
-		return nil, fmt.Errorf("powerdns: %s is not a valid URL", EnvAPIURL)
+		return nil, fmt.Errorf("pdns: %s is not a valid URL", EnvAPIURL)
 	}
 
 	cfg := NewDefaultConfig()
 	cfg.Host, cfg.APIKey = host, values[EnvAPIKey]
 
 	if err := cfg.UseSystemResolvers(); err != nil {
-		return nil, fmt.Errorf("powerdns: %w (or set PDNS_ZONE)", err)
+		return nil, fmt.Errorf("pdns: %w (or set PDNS_ZONE)", err)
 	}
 
 	return NewDNSProviderConfig(cfg)
 }
 
 // NewDNSProviderConfig checks cfg and returns a publisher.
-func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
+func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 	if cfg == nil || cfg.APIKey == "" {
-		return nil, errors.New("powerdns: the API key is missing: set " + EnvAPIKey)
+		return nil, errors.New("pdns: the API key is missing: set " + EnvAPIKey)
 	}
 
 	if cfg.Host == nil || (cfg.Host.Scheme != "http" && cfg.Host.Scheme != "https") || cfg.Host.Host == "" {
-		return nil, fmt.Errorf("powerdns: the API URL is missing or not http(s)://host[:port]: set %s", EnvAPIURL)
+		return nil, fmt.Errorf("pdns: the API URL is missing or not http(s)://host[:port]: set %s", EnvAPIURL)
 	}
 
 	secrets := []string{cfg.APIKey}
@@ -88,7 +94,7 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 		secrets = append(secrets, pw)
 	}
 
-	return libdnsadapter.New(cfg.Config("powerdns", secrets...), &powerdns.Provider{
+	return libdnsadapter.NewAs[DNSProvider](cfg.Config("pdns", secrets...).WithReadBack(), &powerdns.Provider{
 		ServerURL: cfg.Host.String(),
 		ServerID:  cfg.ServerName,
 		APIToken:  cfg.APIKey,
@@ -99,7 +105,10 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name: "powerdns",
+		Name:    "pdns",
+		Aliases: []string{"powerdns"},
+		Backing: "libdns/powerdns v0.1.4 (mittwald/go-powerdns)",
+		Safety:  libdnsadapter.SafeReadBack + ": the library REPLACEs the whole TXT RRset with what it read plus (or minus) our value.",
 		Description: "PowerDNS Authoritative HTTP API (libdns/powerdns). Publish replaces the TXT RRset at the name " +
 			"with its values plus the new one; unpublish with that value removed. Values must fit in 255 octets.",
 		Env: append([]libdnsadapter.EnvVar{

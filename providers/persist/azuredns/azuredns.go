@@ -1,4 +1,4 @@
-// Package azure publishes dns-persist-01 records in Azure DNS (public
+// Package azuredns publishes dns-persist-01 records in Azure DNS (public
 // zones), configured with lego's AZURE_* environment variables. Its name is
 // lego's: "azuredns".
 //
@@ -19,7 +19,7 @@
 // Managed identity, workload identity, certificates, the Azure CLI, private
 // zones and the resource-group discovery of lego are not supported and are
 // refused with a hint.
-package azure
+package azuredns
 
 import (
 	"errors"
@@ -91,6 +91,12 @@ type Config struct {
 	ResourceManagerEndpoint string
 }
 
+// DNSProvider publishes dns-persist-01 records in Azure DNS (public or private zones). It implements
+// persist.Publisher (Publish adds one TXT value next to the others at the
+// name) and persist.Unpublisher (Unpublish removes exactly that value);
+// errors are one line, without credentials (see libdnsadapter.Publisher).
+type DNSProvider struct{ *libdnsadapter.Publisher }
+
 // NewDefaultConfig reads AZURE_ZONE (else AZURE_ZONE_NAME), AZURE_TTL,
 // AZURE_HTTP_TIMEOUT, AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP,
 // AZURE_ENVIRONMENT, AZURE_AUTHORITY_HOST and
@@ -113,7 +119,7 @@ func NewDefaultConfig() *Config {
 }
 
 // NewDNSProvider reads the configuration from the environment.
-func NewDNSProvider() (*libdnsadapter.Publisher, error) {
+func NewDNSProvider() (*DNSProvider, error) {
 	cfg := NewDefaultConfig()
 	cfg.TenantID = env.GetOrFile(EnvTenantID)
 	cfg.ClientID = env.GetOrFile(EnvClientID)
@@ -136,7 +142,7 @@ func NewDNSProvider() (*libdnsadapter.Publisher, error) {
 }
 
 // NewDNSProviderConfig checks cfg and returns a publisher.
-func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
+func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 	if cfg == nil {
 		return nil, errors.New("azuredns: no configuration given")
 	}
@@ -151,7 +157,7 @@ func NewDNSProviderConfig(cfg *Config) (*libdnsadapter.Publisher, error) {
 		opts.TTL = defaultTTL
 	}
 
-	return libdnsadapter.New(opts.Config("azuredns", cfg.ClientSecret), cl)
+	return libdnsadapter.NewAs[DNSProvider](opts.Config("azuredns", cfg.ClientSecret), cl)
 }
 
 // newClient checks the credentials and endpoints of cfg.
@@ -228,7 +234,9 @@ func endpoint(name, value, def string) (string, error) {
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name: "azuredns",
+		Name:    "azuredns",
+		Backing: "own client (Azure DNS REST API 2018-05-01, net/http)",
+		Safety:  libdnsadapter.SafeConditional + ": the set is written under its If-Match ETag; a 412 means a concurrent change: read again and retry once.",
 		Description: "Azure DNS REST API, public zones, with a service principal's client secret. Publish writes the " +
 			"TXT record set at the name back with the new value added, under its ETag (a concurrent change is read " +
 			"and retried once); unpublish writes it back without exactly that value, or deletes it when it was the " +

@@ -1,4 +1,4 @@
-package googleclouddns
+package gcloud
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter/adaptertest"
 )
 
@@ -215,7 +214,7 @@ func testConfig(apiURL string) *Config {
 	return cfg
 }
 
-func newTestPublisher(t *testing.T, f *fakeCloudDNS, edit ...func(*Config)) (*libdnsadapter.Publisher, *adaptertest.Recorder) {
+func newTestPublisher(t *testing.T, f *fakeCloudDNS, edit ...func(*Config)) (*DNSProvider, *adaptertest.Recorder) {
 	t.Helper()
 
 	srv, rec := adaptertest.NewServer(t, f)

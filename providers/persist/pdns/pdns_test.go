@@ -1,4 +1,4 @@
-package powerdns
+package pdns
 
 import (
 	"context"
@@ -124,6 +124,7 @@ func setup(t *testing.T, api *fakeAPI, timeout time.Duration) (*adaptertest.Reco
 
 	cfg := NewDefaultConfig()
 	cfg.Host, cfg.APIKey, cfg.Zone, cfg.TTL, cfg.HTTPTimeout = host, apiKey, "example.com", 120, timeout
+	cfg.Settle = time.Millisecond // the confirming read-back, without the wait
 
 	pub, err := NewDNSProviderConfig(cfg)
 	if err != nil {
@@ -217,7 +218,7 @@ func TestAPIErrorsAreOneLineWithStatusAndWithoutKey(t *testing.T) {
 
 			for _, op := range []func(context.Context, string, string) error{pub.Publish, pub.Unpublish} {
 				err := op(context.Background(), fqdn, value)
-				adaptertest.AssertOneLine(t, err, "powerdns", fqdn, tt.want)
+				adaptertest.AssertOneLine(t, err, "pdns", fqdn, tt.want)
 				adaptertest.AssertNoSecret(t, err, apiKey)
 			}
 		})
