@@ -35,6 +35,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			revokeCommand(),
 			listCommand(),
 			dnshelpCommand(),
+			accountCommand(),
 			completionCommand(), manCommand(),
 		},
 		// Exit codes are ours (see run): urfave must not exit by itself.

@@ -19,12 +19,14 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
 	"github.com/go-acme/lego/v4/acme"
 	"github.com/go-acme/lego/v4/acme/api"
 	"github.com/go-acme/lego/v4/certcrypto"
+	"github.com/lego-persist/lego-persist/internal/draft"
 )
 
 // Client talks to one CA about accounts.
@@ -58,8 +60,38 @@ type ctxTransport struct {
 	next http.RoundTripper
 }
 
+// RoundTrip sends req with a context that ends when either req's own
+// context or t.ctx ends; the response body keeps it alive until closed.
 func (t ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	return t.next.RoundTrip(req.WithContext(t.ctx))
+	if err := t.ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Redacted(), err)
+	}
+
+	rctx, cancel := context.WithCancel(req.Context())
+	stop := context.AfterFunc(t.ctx, cancel)
+	release := func() { stop(); cancel() }
+
+	resp, err := t.next.RoundTrip(req.WithContext(rctx))
+	if err != nil {
+		release()
+		return nil, err
+	}
+
+	resp.Body = &releaseBody{ReadCloser: resp.Body, release: release}
+
+	return resp, nil
+}
+
+type releaseBody struct {
+	io.ReadCloser
+	release func()
+}
+
+func (b *releaseBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.release()
+
+	return err
 }
 
 // core is lego's ACME API signing with key (as account kid, or with an
@@ -169,6 +201,10 @@ func (c *Client) ChangeKey(ctx context.Context, url string, oldKey, newKey crypt
 
 	return c.changeKey(ctx, core.GetDirectory(), url, oldS, newS)
 }
+
+// Thumbprint is the RFC 7638 SHA-256 JWK thumbprint of key, base64url
+// without padding (the string draft-02 values are hashed with).
+func Thumbprint(key crypto.PrivateKey) (string, error) { return draft.Thumbprint(key) }
 
 // KeyType names key as lego's certcrypto does (certcrypto.EC256 "P256",
 // certcrypto.RSA2048 "2048", ...); empty for other keys.
