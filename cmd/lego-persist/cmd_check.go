@@ -21,11 +21,13 @@ func checkCommand() *cli.Command {
 	return &cli.Command{
 		Name: "check",
 		Usage: "Audit the _validation-persist records of --domains (or of every stored certificate's names):" +
-			" ok, missing, wrong-account, wrong-issuer, no-wildcard-policy, expired, expiring, stale-key",
-		Description: "Every value at a record name is also described: this CA's (in the form of the draft the CA speaks)," +
-			" this account's in another draft's form (the raw account URL serves draft-00/01 CAs, a hashed value" +
-			" draft-02 CAs), hashed with an earlier account key (stale-key: republish it before the CA's" +
-			" keyRotationPeriod runs out), another account's, or another CA's. Exit 1 when any domain is not ok.",
+			" ok, missing, wrong-account, wrong-issuer, no-wildcard-policy, expired, expiring, malformed, ca-dependent",
+		Description: "Records are judged exactly as Pebble and Boulder judge them; a record one of them accepts and the other" +
+			" refuses is ca-dependent (publish a canonical one beside it). Every value at a record name is also described:" +
+			" this CA's (in the form of the draft the CA speaks), this account's in another draft's form (the raw account" +
+			" URL serves draft-00/01 CAs, a hashed value draft-02 CAs), this account's made with an earlier account key" +
+			" (prior-key: still accepted until the account is deactivated; republishing is recommended), another" +
+			" account's, or another CA's. Exit 1 when any domain is not ok.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: flgJSON, Usage: "Print JSON instead of a table."},
 			&cli.IntFlag{Name: flgWarnDays, Value: 30, Usage: "Report records whose persistUntil is this many days away or less as expiring."},
@@ -134,17 +136,12 @@ func storedNames(entries []storage.Entry) []string {
 	return out
 }
 
-// printCA names the draft the CA speaks, its issuer names and, when
-// announced, its keyRotationPeriod.
+// printCA names the draft the CA speaks and its issuer names.
 func printCA(w io.Writer, server string, a *audit.Auditor) {
 	line := fmt.Sprintf("CA %s speaks %s; issuer names %s", server, a.Meta.Version(), strings.Join(a.Issuers, ", "))
 
 	if a.Meta.Version() == draft.Draft02 {
-		if p := a.Meta.RotationPeriod(); p > 0 {
-			line += fmt.Sprintf("; keyRotationPeriod %s (values hashed with an earlier account key stop validating that long after a key change)", p)
-		} else {
-			line += "; keyRotationPeriod not announced"
-		}
+		line += "; values hashed with an earlier account key stay valid until the account is deactivated"
 	}
 
 	fmt.Fprintln(w, line)

@@ -58,6 +58,10 @@ func openSession(c *cli.Context, set *settings, create bool) (*session, error) {
 		return nil, usageErrorf("--%s: %w", flgEmail, err)
 	}
 
+	if err := accountGate(c, set, as); err != nil { // deactivated account, interrupted rollover (cmd_account.go)
+		return nil, err
+	}
+
 	var acct *storage.Account
 
 	exists, err := as.Exists()
@@ -300,6 +304,10 @@ func (s *session) enablePersist(c *cli.Context) error {
 		pub = m.WithCheck(servedEverywhere(dnsc))
 	}
 
+	if pub, err = s.wrapInventory(pub); err != nil { // record inventory (cmd_account.go)
+		return err
+	}
+
 	opts := append([]persist.Option{persist.WithContext(c.Context)}, s.set.persistOpts...)
 	if err := persist.Enable(s.client, s.cfg, pub, opts...); err != nil {
 		return err
@@ -472,11 +480,10 @@ func logDraft(server string, meta draft.Meta) {
 		return
 	}
 
-	rotation := "not announced"
-	if p := meta.RotationPeriod(); p > 0 {
-		rotation = p.String()
-	}
+	log.Infof("%s: CA speaks draft-02 (accountHashPrefix %s, issuerDomainNames %q)",
+		server, meta.AccountHashPrefix, meta.IssuerDomainNames)
 
-	log.Infof("%s: CA speaks draft-02 (accountHashPrefix %s, issuerDomainNames %q, keyRotationPeriod %s)",
-		server, meta.AccountHashPrefix, meta.IssuerDomainNames, rotation)
+	if meta.IssuerNamesNote != "" {
+		log.Warnf("%s: %s", server, meta.IssuerNamesNote)
+	}
 }

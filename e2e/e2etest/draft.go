@@ -16,20 +16,17 @@ const (
 	PebbleIssuer = "pebble.letsencrypt.org"
 	// Draft02HashPrefix is the accountHashPrefix Draft02 announces.
 	Draft02HashPrefix = "https://127.0.0.1/account-hash/"
-	// Draft02KeyRotationSeconds is the keyRotationPeriod Draft02 announces.
-	Draft02KeyRotationSeconds = 86400
 )
 
 // Draft02 is a bed.Rewrite that turns Pebble's draft-01 objects into the
-// draft-02 shape: the directory announces accountHashPrefix
-// (Draft02HashPrefix), issuerDomainNames (PebbleIssuer) and
-// keyRotationPeriod (Draft02KeyRotationSeconds); dns-persist-01 challenges
-// carry issuerDomainNames and no accounturi.
+// draft-02 shape (draft-ietf-acme-dns-persist-02 as published): the
+// directory announces accountHashPrefix (Draft02HashPrefix) and
+// issuerDomainNames (PebbleIssuer); dns-persist-01 challenges carry
+// issuerDomainNames and no accounturi.
 func Draft02(_ *http.Request, body map[string]any) {
 	if meta, ok := body["meta"].(map[string]any); ok {
 		meta["accountHashPrefix"] = Draft02HashPrefix
 		meta["issuerDomainNames"] = []any{PebbleIssuer}
-		meta["keyRotationPeriod"] = Draft02KeyRotationSeconds
 	}
 
 	bed.EachChallenge(body, func(ch map[string]any) {

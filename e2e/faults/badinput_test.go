@@ -145,7 +145,7 @@ func TestBadInputIsRefusedBeforeAnyDNSWrite(t *testing.T) {
 			causes: []string{"invalid dns-persist-01 challenge", "cannot unmarshal number"}},
 		{name: "draft-02 challenge issuers differ from the directory",
 			rewrite: asDraft02([]any{"pebble.letsencrypt.org"}, []any{"evil.example"}),
-			causes:  []string{`issuerDomainNames ["evil.example"] differ from the directory's ["pebble.letsencrypt.org"]`}},
+			causes:  []string{`the directory's issuerDomainNames ["pebble.letsencrypt.org"] include "pebble.letsencrypt.org", which the challenge (offering ["evil.example"]) lacks`}},
 		{name: "CA offers no dns-persist-01 and no fallback is configured", rewrite: dropPersistChallenge,
 			causes: []string{"the CA offers no dns-persist-01 for this name (it offers: dns-01, dns-account-01, http-01, tls-alpn-01)", "fallback solver"}},
 		{name: "issuer chosen by option is not offered", opts: []persist.Option{persist.WithIssuerDomainName("other-ca.example")},

@@ -34,7 +34,7 @@ func TestUnusableRecordsGetOneCorrectRecordBesideThem(t *testing.T) {
 		{"trailing semicolon", func(ours string) []string { return []string{ours + ";"} }},
 		{"persistUntil not a number", func(ours string) []string { return []string{ours + "; persistUntil=tomorrow"} }},
 		{"persistUntil negative", func(ours string) []string { return []string{ours + "; persistUntil=-5"} }},
-		{"non-ASCII value", func(ours string) []string { return []string{ours + "; note=bücher"} }},
+		{"non-ASCII value of a repeated unknown tag", func(ours string) []string { return []string{ours + "; note=bücher; note=x"} }},
 		{"upper-case issuer", func(ours string) []string { return []string{strings.ToUpper(issuer[:1]) + ours[1:]} }},
 		{"expired persistUntil", func(ours string) []string { return []string{ours + "; persistUntil=" + past} }},
 		{"foreign records only", func(string) []string {

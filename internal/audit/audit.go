@@ -29,12 +29,9 @@ const (
 	StatusNoWildcard   = record.StatusNoWildcard
 	StatusExpired      = record.StatusExpired
 	StatusMalformed    = record.StatusMalformed
-	// StatusStaleKey: no value authorizes, and one of them is a draft-02
-	// hashed accounturi under this CA's prefix that matches neither form of
-	// the current account key: made before a key change (or by another
-	// account). A draft-02 CA accepts such a value for at most its
-	// keyRotationPeriod after the change; republish (Result.Publish).
-	StatusStaleKey Status = "stale-key"
+	// StatusCADependent: only records one CA implementation accepts and
+	// the other refuses (see record.StatusCADependent).
+	StatusCADependent = record.StatusCADependent
 	// StatusExpiring is a usable record whose persistUntil falls within the
 	// warning window.
 	StatusExpiring Status = "expiring"
@@ -58,7 +55,7 @@ type Auditor struct {
 	// draft.AccountURIs of Meta and Account.
 	AccountURIs func(domain string) ([]string, error)
 	// Meta is what the CA's directory says: the draft it speaks
-	// (Result.Draft), its accountHashPrefix and keyRotationPeriod.
+	// (Result.Draft) and its accountHashPrefix.
 	Meta draft.Meta
 	// Account is the account audited. With its URL (and, for hashed
 	// values, its key's thumbprint) Check tells this account's values in
@@ -97,10 +94,10 @@ type Result struct {
 	// ("draft-02" with meta.accountHashPrefix, else "draft-01": draft-00
 	// and draft-01 CAs accept the same records).
 	Draft string `json:"draft"`
-	// KeyRotationPeriod is the CA's meta.keyRotationPeriod in seconds (0:
-	// not announced): how long after an account key change it still
-	// accepts values hashed with the previous key.
-	KeyRotationPeriod int64 `json:"keyRotationPeriod,omitempty"`
+	// Note is advice on an ok record: it was made with an earlier account
+	// key (still accepted until the account is deactivated; republishing
+	// with the current key is recommended).
+	Note string `json:"note,omitempty"`
 	// Records describes every value at the name, as Server (or the first
 	// server) answered: whose it is and which CA and draft it serves.
 	Records []RecordInfo `json:"records,omitempty"`
@@ -125,7 +122,6 @@ func (a *Auditor) now() time.Time {
 func (a *Auditor) Check(ctx context.Context, domain string) Result {
 	res := a.check(ctx, domain)
 	res.Draft = a.Meta.Version().String()
-	res.KeyRotationPeriod = a.Meta.KeyRotationPeriod
 
 	return res
 }
@@ -231,23 +227,15 @@ func (a *Auditor) check(ctx context.Context, domain string) Result {
 	return res
 }
 
-// explain refines a wrong-account finding with what the records say
-// (stale-key, or this account's record in another draft's form), and adds
-// the record to publish to every finding a new record fixes.
+// explain refines a wrong-account finding with what the records say (this
+// account's record in another draft's form), notes an ok record made with
+// an earlier key, and adds the record to publish to every finding a new
+// record fixes.
 func (a *Auditor) explain(res *Result) {
-	if res.Status == StatusWrongAccount {
+	if res.OK() {
 		for _, r := range res.Records {
-			if r.Class == ClassStaleKey {
-				res.Status, res.Value = StatusStaleKey, r.Value
-				res.Reason = "accounturi hashed with another key than the account's current one (an earlier key, or another account's)"
-
-				if p := a.Meta.RotationPeriod(); p > 0 {
-					res.Reason += fmt.Sprintf("; the CA accepts it at most %s (keyRotationPeriod) after a key change", p)
-				}
-
-				res.Reason += ": republish the record for the current key"
-
-				break
+			if r.Class == ClassPriorKey && r.Value == res.Value {
+				res.Note = "made with an earlier account key: the CA accepts it until the account is deactivated; republish it with the current key (lego-persist record prints it)"
 			}
 		}
 	}

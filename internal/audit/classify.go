@@ -23,12 +23,11 @@ const (
 	// draft-01 CAs) at a draft-02 CA, or a hashed value (draft-02 CAs) at a
 	// draft-00/01 CA. It serves CAs of that draft, not this one.
 	ClassOtherDraft Class = "other-draft"
-	// ClassStaleKey: a draft-02 hashed accounturi under this CA's
-	// accountHashPrefix that matches neither form (exact, any-domain) of the
-	// current account key. The account key has changed since it was made
-	// (or it is another account's): republish it before the CA's
-	// keyRotationPeriod runs out.
-	ClassStaleKey Class = "stale-key"
+	// ClassPriorKey: this account's draft-02 value at this CA, hashed with
+	// one of the account's earlier keys (see draft.Account.PriorThumbprints).
+	// The CA keeps accepting it until the account is deactivated
+	// (draft-02 §4.2); republishing with the current key is recommended.
+	ClassPriorKey Class = "prior-key"
 	// ClassOtherAccount: one of this CA's issuer names, another accounturi.
 	ClassOtherAccount Class = "other-account"
 	// ClassOtherCA: an issuer name this CA does not use.
@@ -102,12 +101,15 @@ func (c *classifier) classify(raw string) RecordInfo {
 	}
 
 	caVersion := c.meta.Version()
-	draftName, form := c.accountForm(v.AccountURI)
+	draftName, form, prior := c.accountForm(v.AccountURI)
 
 	// Accepted: the CA takes the accounturi as this account's.
 	accepted := info.Status == StatusOK || info.Status == StatusExpired || info.Status == StatusNoWildcard
 
 	switch {
+	case accepted && prior:
+		info.Class, info.Draft, info.Form = ClassPriorKey, c.servedDraft(caVersion), form
+		info.Serves = fmt.Sprintf("this CA (%s, %s form, made with an earlier account key: accepted until the account is deactivated; republishing with the current key is recommended)", caVersion, form)
 	case accepted:
 		info.Class, info.Draft, info.Form = ClassThisCA, c.servedDraft(caVersion), form
 		info.Serves = fmt.Sprintf("this CA (%s)", caVersion)
@@ -116,12 +118,11 @@ func (c *classifier) classify(raw string) RecordInfo {
 			info.Serves = fmt.Sprintf("this CA (%s, %s form)", caVersion, form)
 		}
 	case form == "":
+		info.Class = ClassOtherAccount
+		info.Serves = "another account at this CA"
+
 		if caVersion == draft.Draft02 && isHashedUnder(v.AccountURI, c.meta.AccountHashPrefix) {
-			info.Class = ClassStaleKey
-			info.Serves = "no CA with the account's current key (hashed with an earlier key, or another account's); " + c.rotationNote()
-		} else {
-			info.Class = ClassOtherAccount
-			info.Serves = "another account at this CA"
+			info.Serves += " (or this account's, hashed with a key this --path has no record of: the CA would still accept it)"
 		}
 	default:
 		info.Class, info.Draft, info.Form = ClassOtherDraft, draftName, form
@@ -150,43 +151,37 @@ func servesCAs(draftName, uri string) string {
 	return "draft-00 and draft-01"
 }
 
-func (c *classifier) rotationNote() string {
-	if p := c.meta.RotationPeriod(); p > 0 {
-		return fmt.Sprintf("this CA accepts it at most %s (keyRotationPeriod) after a key change", p)
-	}
-
-	return "this CA accepts it only within its keyRotationPeriod after a key change"
-}
-
 // accountForm recognizes uri as one of this account's accounturi forms in
 // any draft, whatever the CA speaks: the account URL (draft-01) or a hashed
-// value (draft-02) of the current key, exact or any-domain, under the prefix
-// the value itself carries.
-func (c *classifier) accountForm(uri string) (draftName, form string) {
+// value (draft-02), exact or any-domain, under the prefix the value itself
+// carries, of the current key or (prior) of an earlier one.
+func (c *classifier) accountForm(uri string) (draftName, form string, prior bool) {
 	if c.acct.URL == "" {
-		return "", ""
+		return "", "", false
 	}
 
 	if uri == c.acct.URL {
-		return draft.Draft01.String(), FormAccountURL
+		return draft.Draft01.String(), FormAccountURL, false
 	}
 
 	prefix, _, ok := record.SplitHashedAccountURI(uri)
 	if !ok || c.acct.Thumbprint == "" {
-		return "", ""
+		return "", "", false
 	}
 
-	for _, f := range []struct {
-		d    string
-		form string
-	}{{c.domain, FormExact}, {"*", FormAnyDomain}} {
-		h, err := record.HashAccountURI(prefix, f.d, c.acct.Thumbprint, c.acct.URL)
-		if err == nil && h == uri {
-			return draft.Draft02.String(), f.form
+	for i, tp := range append([]string{c.acct.Thumbprint}, c.acct.PriorThumbprints...) {
+		for _, f := range []struct {
+			d    string
+			form string
+		}{{c.domain, FormExact}, {"*", FormAnyDomain}} {
+			h, err := record.HashAccountURI(prefix, f.d, tp, c.acct.URL)
+			if err == nil && h == uri {
+				return draft.Draft02.String(), f.form, i > 0
+			}
 		}
 	}
 
-	return "", ""
+	return "", "", false
 }
 
 func isHashedUnder(uri, prefix string) bool {

@@ -20,7 +20,7 @@ const (
 )
 
 var (
-	meta02 = draft.Meta{IssuerDomainNames: []string{issuer}, AccountHashPrefix: prefix, KeyRotationPeriod: 86400}
+	meta02 = draft.Meta{IssuerDomainNames: []string{issuer}, AccountHashPrefix: prefix}
 	meta01 = draft.Meta{CAAIdentities: []string{issuer}}
 	me     = draft.Account{URL: acct, Thumbprint: thumb}
 )
@@ -68,10 +68,10 @@ func TestCheckTellsWhichCAAndDraftEveryValueServes(t *testing.T) {
 			[]classified{{ClassOtherDraft, "draft-01", FormAccountURL}}},
 		{"draft-02 CA, draft-01 and draft-02 records side by side", meta02, []string{raw01, exact02}, StatusOK, exact02,
 			[]classified{{ClassOtherDraft, "draft-01", FormAccountURL}, {ClassThisCA, "draft-02", FormExact}}},
-		{"draft-02 CA, value hashed with an earlier key", meta02, []string{stale02}, StatusStaleKey, stale02,
-			[]classified{{ClassStaleKey, "", ""}}},
-		{"draft-02 CA, earlier key's value next to the current one", meta02, []string{stale02, exact02}, StatusOK, exact02,
-			[]classified{{ClassStaleKey, "", ""}, {ClassThisCA, "draft-02", FormExact}}},
+		{"draft-02 CA, value hashed with a key this path does not know", meta02, []string{stale02}, StatusWrongAccount, stale02,
+			[]classified{{ClassOtherAccount, "", ""}}},
+		{"draft-02 CA, unknown key's value next to the current one", meta02, []string{stale02, exact02}, StatusOK, exact02,
+			[]classified{{ClassOtherAccount, "", ""}, {ClassThisCA, "draft-02", FormExact}}},
 		{"draft-02 CA, this account hashed under another CA's prefix", meta02, []string{otherPrefix02}, StatusWrongAccount, otherPrefix02,
 			[]classified{{ClassOtherDraft, "draft-02", FormExact}}},
 		{"draft-02 CA, expired value stays expired", meta02, []string{expired02}, StatusExpired, expired02,
@@ -127,40 +127,31 @@ func TestCheckTellsWhichCAAndDraftEveryValueServes(t *testing.T) {
 	}
 }
 
-func TestStaleKeyNamesTheRotationPeriodAndTheRecordToPublish(t *testing.T) {
-	stale := value(hashed(t, prefix, "example.com", oldThumb), false, time.Time{})
-	fresh := value(hashed(t, prefix, "example.com", thumb), false, time.Time{})
-	line := record.ZoneLine(name, 3600, fresh)
+// draft-02 §4.2: a value hashed with an earlier key of the account is
+// still accepted until deactivation: ok, with advice to republish.
+func TestPriorKeyValueIsThisAccountsAndOK(t *testing.T) {
+	old := value(hashed(t, prefix, "example.com", oldThumb), false, time.Time{})
+	withHistory := draft.Account{URL: acct, Thumbprint: thumb, PriorThumbprints: []string{oldThumb}}
 
 	a := &Auditor{
-		DNS:     fakeDNS{name: servers([]string{stale})},
+		DNS:     fakeDNS{name: servers([]string{old})},
 		Issuers: []string{issuer},
 		Meta:    meta02,
-		Account: me,
-		Publish: func(d string) (string, error) {
-			if d != "example.com" {
-				t.Errorf("Publish(%q), want example.com", d)
-			}
-
-			return line, nil
-		},
+		Account: withHistory,
+		Now:     func() time.Time { return now },
 	}
 
 	got := a.Check(context.Background(), "example.com")
-	if got.Status != StatusStaleKey || got.OK() {
-		t.Fatalf("status %s, want %s", got.Status, StatusStaleKey)
+	if !got.OK() || got.Value != old {
+		t.Fatalf("status %s (%s), want ok for the prior key's value", got.Status, got.Reason)
 	}
 
-	if got.Publish != line {
-		t.Errorf("publish %q, want %q", got.Publish, line)
+	if len(got.Records) != 1 || got.Records[0].Class != ClassPriorKey || got.Records[0].Form != FormExact {
+		t.Errorf("records %+v, want one prior-key exact value", got.Records)
 	}
 
-	if got.KeyRotationPeriod != 86400 || !strings.Contains(got.Reason, "24h0m0s") {
-		t.Errorf("keyRotationPeriod %d, reason %q: want 86400 and the period named", got.KeyRotationPeriod, got.Reason)
-	}
-
-	if !strings.Contains(got.Records[0].Serves, "keyRotationPeriod") {
-		t.Errorf("record serves %q, want the rotation period explained", got.Records[0].Serves)
+	if !strings.Contains(got.Note, "earlier account key") || got.Publish != "" {
+		t.Errorf("note %q, publish %q: want a republish note and no finding", got.Note, got.Publish)
 	}
 }
 

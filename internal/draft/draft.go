@@ -13,7 +13,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
+	"slices"
+	"strings"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/lego-persist/lego-persist/internal/record"
@@ -63,8 +64,10 @@ type Meta struct {
 	// AccountHashPrefix is meta.accountHashPrefix (draft-02); its presence
 	// means the CA speaks draft-02.
 	AccountHashPrefix string `json:"accountHashPrefix,omitempty"`
-	// KeyRotationPeriod is meta.keyRotationPeriod in seconds (draft-02).
-	KeyRotationPeriod int64 `json:"keyRotationPeriod,omitempty"`
+	// IssuerNamesNote says why a draft-02 directory's issuerDomainNames
+	// were set aside (missing or nonconforming, draft-02 §3.2: the CA then
+	// offers no pre-provisioning); "" when they are usable.
+	IssuerNamesNote string `json:"-"`
 }
 
 // ParseDirectory reads the dns-persist-01 parts of a raw ACME directory.
@@ -77,13 +80,32 @@ func ParseDirectory(raw []byte) (Meta, error) {
 		return Meta{}, fmt.Errorf("decode ACME directory: %w", err)
 	}
 
-	if dir.Meta.AccountHashPrefix != "" {
-		if err := record.ValidateIssuerDomainNames(dir.Meta.IssuerDomainNames); err != nil {
-			return Meta{}, fmt.Errorf("directory meta.issuerDomainNames: %w", err)
+	m := dir.Meta
+
+	if m.AccountHashPrefix != "" {
+		// draft-02 §3.2: a missing or nonconforming D only means the CA
+		// offers no pre-provisioning; it is not an error.
+		if err := record.ValidateIssuerDomainNames(m.IssuerDomainNames); err != nil {
+			m.IssuerNamesNote = fmt.Sprintf("directory meta.issuerDomainNames unusable (%v): records can be computed only from a challenge", err)
+			m.IssuerDomainNames = nil
 		}
 	}
 
-	return dir.Meta, nil
+	return m, nil
+}
+
+// caaIdentities is meta.caaIdentities normalized (I of draft-02 §3.2);
+// entries that do not normalize are left out.
+func (m Meta) caaIdentities() []string {
+	out := make([]string, 0, len(m.CAAIdentities))
+
+	for _, id := range m.CAAIdentities {
+		if n, err := record.NormalizeDomain(strings.TrimSuffix(id, ".")); err == nil && !strings.HasPrefix(n, "*.") {
+			out = append(out, n)
+		}
+	}
+
+	return out
 }
 
 // Version is the draft announced by the directory alone: Draft02 when it
@@ -95,11 +117,6 @@ func (m Meta) Version() Version {
 	}
 
 	return Draft01
-}
-
-// RotationPeriod is KeyRotationPeriod as a duration (0 when not announced).
-func (m Meta) RotationPeriod() time.Duration {
-	return time.Duration(m.KeyRotationPeriod) * time.Second
 }
 
 // Issuers is the list of issuer-domain-names a record may name before any
@@ -172,35 +189,40 @@ func DecodeChallenge(raw []byte, meta Meta) (Challenge, error) {
 		return Challenge{}, fmt.Errorf("%w: empty accounturi", ErrBadChallenge)
 	}
 
-	if c.Version == Draft02 && meta.Version() == Draft02 && len(meta.IssuerDomainNames) > 0 {
-		// draft-02: every issuer name of the directory is offered in every
-		// challenge, and the challenge offers no other.
-		if !sameSet(c.IssuerDomainNames, meta.IssuerDomainNames) {
-			return Challenge{}, fmt.Errorf("%w: issuerDomainNames %q differ from the directory's %q",
-				ErrBadChallenge, c.IssuerDomainNames, meta.IssuerDomainNames)
+	if c.Version == Draft02 {
+		if err := checkIssuerSets(c.IssuerDomainNames, meta); err != nil {
+			return Challenge{}, err
 		}
 	}
 
 	return c, nil
 }
 
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-
-	seen := make(map[string]bool, len(a))
-	for _, s := range a {
-		seen[s] = true
-	}
-
-	for _, s := range b {
-		if !seen[s] {
-			return false
+// checkIssuerSets applies draft-02 §3.2 to a challenge's issuer names C:
+// the directory's issuerDomainNames D must all be offered (D ⊆ C; a
+// challenge MAY offer more) and, when the directory advertises
+// caaIdentities I, every offered name must be one of them (C ⊆ I).
+func checkIssuerSets(c []string, meta Meta) error {
+	for _, d := range meta.IssuerDomainNames {
+		if !slices.Contains(c, d) {
+			return fmt.Errorf("%w: the directory's issuerDomainNames %q include %q, which the challenge (offering %q) lacks (draft-02 §3.2 requires every directory name in every challenge)",
+				ErrBadChallenge, meta.IssuerDomainNames, d, c)
 		}
 	}
 
-	return true
+	if len(meta.CAAIdentities) == 0 {
+		return nil
+	}
+
+	ids := meta.caaIdentities()
+	for _, name := range c {
+		if !slices.Contains(ids, name) {
+			return fmt.Errorf("%w: the challenge offers issuer name %q, which is not among the directory's caaIdentities %q (draft-02 §3.2 requires every offered name there)",
+				ErrBadChallenge, name, meta.CAAIdentities)
+		}
+	}
+
+	return nil
 }
 
 // Account identifies the ACME account a record authorizes.
@@ -210,6 +232,10 @@ type Account struct {
 	// Thumbprint is the RFC 7638 JWK thumbprint of the account key,
 	// base64url without padding (see Thumbprint).
 	Thumbprint string
+	// PriorThumbprints are the thumbprints of the account's earlier keys
+	// (after key rollovers). A draft-02 CA keeps accepting values hashed
+	// with any of them until the account is deactivated (draft-02 §4.2).
+	PriorThumbprints []string
 }
 
 // Thumbprint computes the RFC 7638 SHA-256 thumbprint of an account key's
@@ -269,7 +295,9 @@ func AccountURI(v Version, meta Meta, acct Account, domain string, form Form) (s
 }
 
 // AccountURIs lists every accounturi that authorizes acct for domain at a
-// CA of version v: for draft-02 both the exact and the any-domain form.
+// CA of version v. For draft-02: the exact and the any-domain form of the
+// current key first (in that order; [0] is what to publish), then both
+// forms of every prior key, which the CA still accepts (draft-02 §4.2).
 func AccountURIs(v Version, meta Meta, acct Account, domain string) ([]string, error) {
 	exact, err := AccountURI(v, meta, acct, domain, FormExact)
 	if err != nil {
@@ -280,10 +308,24 @@ func AccountURIs(v Version, meta Meta, acct Account, domain string) ([]string, e
 		return []string{exact}, nil
 	}
 
-	anyDomain, err := AccountURI(v, meta, acct, domain, FormAnyDomain)
-	if err != nil {
-		return nil, err
+	uris := []string{exact}
+
+	for i, tp := range append([]string{acct.Thumbprint}, acct.PriorThumbprints...) {
+		k := Account{URL: acct.URL, Thumbprint: tp}
+
+		for _, form := range []Form{FormExact, FormAnyDomain} {
+			if i == 0 && form == FormExact {
+				continue
+			}
+
+			u, err := AccountURI(v, meta, k, domain, form)
+			if err != nil {
+				return nil, err
+			}
+
+			uris = append(uris, u)
+		}
 	}
 
-	return []string{exact, anyDomain}, nil
+	return uris, nil
 }

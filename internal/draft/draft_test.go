@@ -6,9 +6,11 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -106,17 +108,59 @@ func TestMetaVersionAndIssuers(t *testing.T) {
 		t.Errorf("got %v %v", m.Version(), m.Issuers())
 	}
 
-	m, err = ParseDirectory([]byte(`{"meta":{"caaIdentities":["x.example"],"issuerDomainNames":["ca.example"],"accountHashPrefix":"https://ca.example/h/","keyRotationPeriod":86400}}`))
+	m, err = ParseDirectory([]byte(`{"meta":{"caaIdentities":["x.example"],"issuerDomainNames":["ca.example"],"accountHashPrefix":"https://ca.example/h/"}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	if m.Version() != Draft02 || m.Issuers()[0] != "ca.example" || m.RotationPeriod().Hours() != 24 {
-		t.Errorf("got %v %v %v", m.Version(), m.Issuers(), m.RotationPeriod())
+	if m.Version() != Draft02 || m.Issuers()[0] != "ca.example" || m.IssuerNamesNote != "" {
+		t.Errorf("got %v %v %q", m.Version(), m.Issuers(), m.IssuerNamesNote)
 	}
 
-	if _, err := ParseDirectory([]byte(`{"meta":{"issuerDomainNames":["CA.example"],"accountHashPrefix":"p"}}`)); err == nil {
-		t.Error("upper-case directory issuer names accepted")
+	// draft-02 §3.2: a nonconforming D only means "no pre-provisioning".
+	m, err = ParseDirectory([]byte(`{"meta":{"issuerDomainNames":["CA.example"],"accountHashPrefix":"p"}}`))
+	if err != nil {
+		t.Fatalf("nonconforming issuerDomainNames refused the directory: %v", err)
+	}
+
+	if m.IssuerDomainNames != nil || !strings.Contains(m.IssuerNamesNote, "upper-case") {
+		t.Errorf("nonconforming D kept: %q, note %q", m.IssuerDomainNames, m.IssuerNamesNote)
+	}
+}
+
+// draft-02 §3.2: D ⊆ C, and C ⊆ I when the directory advertises I.
+func TestDraft02ChallengeIssuerSets(t *testing.T) {
+	ch := func(names ...string) []byte {
+		b, _ := json.Marshal(map[string]any{"type": ChallengeType, "url": "https://ca.example/c/1", "status": "pending", "issuerDomainNames": names})
+		return b
+	}
+
+	tests := []struct {
+		name   string
+		meta   Meta
+		offer  []string
+		reason string // "" for accepted
+	}{
+		{"C equals D", Meta{AccountHashPrefix: "p", IssuerDomainNames: []string{"ca.example"}}, []string{"ca.example"}, ""},
+		{"C offers one more than D", Meta{AccountHashPrefix: "p", IssuerDomainNames: []string{"ca.example"}}, []string{"ca.example", "ca2.example"}, ""},
+		{"C lacks a name of D", Meta{AccountHashPrefix: "p", IssuerDomainNames: []string{"ca.example", "ca2.example"}}, []string{"ca.example"}, `include "ca2.example"`},
+		{"C within I", Meta{AccountHashPrefix: "p", CAAIdentities: []string{"ca.example", "ca2.example"}, IssuerDomainNames: []string{"ca.example"}}, []string{"ca.example", "ca2.example"}, ""},
+		{"I compared normalized", Meta{AccountHashPrefix: "p", CAAIdentities: []string{"CA.Example."}}, []string{"ca.example"}, ""},
+		{"C outside I", Meta{AccountHashPrefix: "p", CAAIdentities: []string{"ca.example"}}, []string{"ca.example", "rogue.example"}, `"rogue.example", which is not among the directory's caaIdentities`},
+		{"no D (no pre-provisioning): any valid C", Meta{AccountHashPrefix: "p"}, []string{"ca.example"}, ""},
+	}
+
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DecodeChallenge(ch(tt.offer...), tt.meta)
+
+			switch {
+			case tt.reason == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tt.reason != "" && (err == nil || !strings.Contains(err.Error(), tt.reason) || !errors.Is(err, ErrBadChallenge)):
+				t.Errorf("error %v, want ErrBadChallenge naming %q", err, tt.reason)
+			}
+		})
 	}
 }
 
@@ -147,8 +191,21 @@ func TestAccountURIPerVersion(t *testing.T) {
 	}
 
 	uris, err := AccountURIs(Draft02, meta, acct, "example.com")
-	if err != nil || len(uris) != 2 {
+	if err != nil || len(uris) != 2 || uris[0] != tests[2].want || uris[1] != tests[3].want {
 		t.Fatalf("AccountURIs: %v %v", uris, err)
+	}
+
+	// Values hashed with an earlier key still authorize (draft-02 §4.2).
+	prior := Account{URL: acct.URL, Thumbprint: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}
+	withPrior := Account{URL: acct.URL, Thumbprint: prior.Thumbprint, PriorThumbprints: []string{acct.Thumbprint}}
+
+	uris, err = AccountURIs(Draft02, meta, withPrior, "example.com")
+	if err != nil || len(uris) != 4 || !slices.Contains(uris, tests[2].want) || !slices.Contains(uris, tests[3].want) {
+		t.Fatalf("AccountURIs with a prior key: %v %v", uris, err)
+	}
+
+	if cur, _ := AccountURI(Draft02, meta, prior, "example.com", FormExact); uris[0] != cur {
+		t.Errorf("AccountURIs[0] = %s, want the current key's exact form %s", uris[0], cur)
 	}
 
 	if _, err := AccountURI(Draft02, Meta{}, acct, "example.com", FormExact); err == nil {

@@ -85,6 +85,13 @@ func Enable(client *lego.Client, cfg *lego.Config, pub Publisher, opts ...Option
 		return fmt.Errorf("persist: %w", err)
 	}
 
+	acct.PriorThumbprints = o.priorKeys
+
+	proof, err := newAccountProof(cfg.HTTPClient, cfg.UserAgent, cfg.CADirURL, acct.URL, cfg.User.GetPrivateKey())
+	if err != nil {
+		return fmt.Errorf("persist: %w", err)
+	}
+
 	// A private copy of the caller's client, whose transport keeps the raw
 	// challenge objects (see capture).
 	capt := newCapture(cfg.HTTPClient.Transport)
@@ -108,6 +115,7 @@ func Enable(client *lego.Client, cfg *lego.Config, pub Publisher, opts ...Option
 		pub:      pub,
 		dns:      dns,
 		acct:     acct,
+		proof:    proof,
 		meta:     meta,
 		opts:     o,
 	}

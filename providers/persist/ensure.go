@@ -58,6 +58,12 @@ func (s *solver) ensureRecord(ctx context.Context, g *group, want record.Want, p
 			g.base, v.Raw, v.Value.PersistUntil.UTC().Format(time.RFC3339))
 	}
 
+	// The pre-publication account check comes before the value is shown
+	// to anyone: a zone line printed for an operator counts.
+	if err := s.proof.prove(ctx); err != nil {
+		return err
+	}
+
 	if s.pub == nil {
 		return &missingRecordError{name: g.name, verdict: state.verdict.describe(), line: line}
 	}

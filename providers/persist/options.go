@@ -35,6 +35,7 @@ type options struct {
 	allowForeignAccount bool
 	anyDomain           bool
 	strictReadOnly      bool
+	priorKeys           []string
 	now                 func() time.Time
 	ctx                 context.Context //nolint:containedctx // lego's resolver interface carries none.
 	nameserverPort      string
@@ -123,6 +124,25 @@ func WithForeignAccountURI() Option {
 // domains to one account. The default binds each value to its domain.
 func WithAnyDomainAccountURI() Option {
 	return func(o *options) error { o.anyDomain = true; return nil }
+}
+
+// WithPriorAccountKeys names the RFC 7638 thumbprints (base64url) of the
+// account's earlier keys, from before key rollovers. A draft-02 CA keeps
+// accepting values hashed with any of them until the account is
+// deactivated (draft-02 §4.2), so such a record counts as valid and nothing
+// is written. New records always use the current key.
+func WithPriorAccountKeys(thumbprints ...string) Option {
+	return func(o *options) error {
+		for _, tp := range thumbprints {
+			if len(tp) != 43 {
+				return fmt.Errorf("WithPriorAccountKeys: %q is not a base64url SHA-256 thumbprint (43 characters)", tp)
+			}
+		}
+
+		o.priorKeys = append([]string(nil), thumbprints...)
+
+		return nil
+	}
 }
 
 // WithStrictReadOnly keeps a read-only client (Enable with a nil

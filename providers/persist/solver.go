@@ -35,6 +35,7 @@ type solver struct {
 	pub      Publisher
 	dns      *dnsq.Client
 	acct     draft.Account
+	proof    *accountProof
 	meta     draft.Meta
 	opts     options
 }
@@ -291,7 +292,7 @@ func (s *solver) plan(t task) (plan, error) {
 
 	chlg, err := draft.DecodeChallenge(raw, s.meta)
 	if err != nil {
-		return plan{}, fmt.Errorf("refusing the CA's challenge, nothing was written (the CA breaks the dns-persist-01 rules; report it to the CA): %w", err)
+		return plan{}, fmt.Errorf("refusing the CA's challenge, nothing was written (if the CA changed its directory just now, run again; otherwise report this to the CA): %w", err)
 	}
 
 	log.Infof("[%s] dns-persist-01: CA speaks %s, offers issuers %s", t.domain, chlg.Version, strings.Join(chlg.IssuerDomainNames, ", "))
