@@ -3,15 +3,20 @@ package dnsproviders
 import (
 	"github.com/lego-persist/lego-persist/providers/persist"
 	"github.com/lego-persist/lego-persist/providers/persist/azuredns"
+	"github.com/lego-persist/lego-persist/providers/persist/bunny"
 	"github.com/lego-persist/lego-persist/providers/persist/cloudflare"
 	"github.com/lego-persist/lego-persist/providers/persist/desec"
 	"github.com/lego-persist/lego-persist/providers/persist/digitalocean"
+	"github.com/lego-persist/lego-persist/providers/persist/dnsimple"
 	"github.com/lego-persist/lego-persist/providers/persist/gcloud"
 	"github.com/lego-persist/lego-persist/providers/persist/hetzner"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 	"github.com/lego-persist/lego-persist/providers/persist/linode"
+	"github.com/lego-persist/lego-persist/providers/persist/namesilo"
 	"github.com/lego-persist/lego-persist/providers/persist/pdns"
+	"github.com/lego-persist/lego-persist/providers/persist/porkbun"
 	"github.com/lego-persist/lego-persist/providers/persist/route53"
+	"github.com/lego-persist/lego-persist/providers/persist/vultr"
 )
 
 // cloudDetails is shown under every cloud publisher in the docs.
@@ -24,6 +29,11 @@ const cloudDetails = "Publish adds one TXT value next to the others at the name 
 func cloud() []provider {
 	return []provider{
 		cloudProvider(azuredns.Describe(), adapt(azuredns.NewDNSProvider)),
+		cloudProvider(bunny.Describe(), adapt(bunny.NewDNSProvider)),
+		cloudProvider(dnsimple.Describe(), adapt(dnsimple.NewDNSProvider)),
+		cloudProvider(namesilo.Describe(), adapt(namesilo.NewDNSProvider)),
+		cloudProvider(porkbun.Describe(), adapt(porkbun.NewDNSProvider)),
+		cloudProvider(vultr.Describe(), adapt(vultr.NewDNSProvider)),
 		cloudProvider(cloudflare.Describe(), adapt(cloudflare.NewDNSProvider)),
 		cloudProvider(desec.Describe(), adapt(desec.NewDNSProvider)),
 		cloudProvider(digitalocean.Describe(), adapt(digitalocean.NewDNSProvider)),

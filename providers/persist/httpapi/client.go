@@ -70,3 +70,19 @@ func BodyError(status int, body []byte) error {
 
 	return &StatusError{Status: status, Message: msg}
 }
+
+// JSONError is a *StatusError with status and, as its message, the string
+// at the first of keys that the JSON object body has (else BodyError's
+// message).
+func JSONError(status int, body []byte, keys ...string) error {
+	var obj map[string]any
+	if json.Unmarshal(body, &obj) == nil {
+		for _, k := range keys {
+			if s, ok := obj[k].(string); ok && s != "" {
+				return &StatusError{Status: status, Message: s}
+			}
+		}
+	}
+
+	return BodyError(status, body)
+}

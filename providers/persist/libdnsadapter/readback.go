@@ -52,7 +52,7 @@ func (p *Publisher) readTXT(ctx context.Context, zone, name string) ([]string, e
 	for _, r := range all {
 		rr := r.RR()
 		if rr.Type == "TXT" && sameName(libdns.AbsoluteName(rr.Name, zone), want) {
-			out = append(out, unquoted(rr.Data))
+			out = append(out, Unquote(rr.Data))
 		}
 	}
 
@@ -144,9 +144,15 @@ func (p *Publisher) writeAndRepair(ctx context.Context, zone string, rec libdns.
 	}
 }
 
-// unquoted reads a value some libraries return in presentation format
-// (`"a" "b"`, as PowerDNS's API holds it) as the value it stands for.
-func unquoted(data string) string {
+// Quote is value in RFC 1035 presentation format, split into quoted
+// strings of at most 255 octets (`"a..." "b..."`), for APIs that take TXT
+// data that way.
+func Quote(value string) string { return record.Quote(value) }
+
+// Unquote reads TXT data some APIs return in presentation format (`"a"
+// "b"`, as PowerDNS's API holds it) as the value it stands for; data that
+// does not start with a quote is returned as it is.
+func Unquote(data string) string {
 	if strings.HasPrefix(data, `"`) {
 		if v, ok := record.Unquote(data); ok {
 			return v

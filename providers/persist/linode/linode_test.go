@@ -28,7 +28,7 @@ func fakeLinode(store *adaptertest.Store) http.Handler {
 
 		for _, r := range store.Find("", "") {
 			rel := strings.TrimSuffix(strings.TrimSuffix(r.Name, "example.com"), ".")
-			data = append(data, record{ID: id(r.ID), Type: r.Type, Name: rel, Target: r.Value, TTL: r.TTL})
+			data = append(data, record{ID: adaptertest.IntID(r.ID), Type: r.Type, Name: rel, Target: r.Value, TTL: r.TTL})
 		}
 
 		_ = json.NewEncoder(w).Encode(map[string]any{"data": data, "page": 1, "pages": 1})
@@ -58,15 +58,6 @@ func fakeLinode(store *adaptertest.Store) http.Handler {
 
 		mux.ServeHTTP(w, r)
 	})
-}
-
-func id(s string) int64 {
-	var n int64
-	for _, c := range s {
-		n = n*10 + int64(c-'0')
-	}
-
-	return n
 }
 
 func TestAgainstFakeAPI(t *testing.T) {

@@ -2,6 +2,7 @@ package adaptertest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -161,6 +162,7 @@ func (s Suite) Run(t *testing.T) {
 	t.Run("PublishTwiceKeepsOneValue", s.publishTwice)
 	t.Run("UnpublishRemovesOnlyThatValue", s.unpublishExact)
 	t.Run("UnpublishOfAMissingValueWritesNothing", s.unpublishMissing)
+	t.Run("ValueOver255OctetsRoundTrips", s.longValue)
 	t.Run("WrongCredentialIsRefusedWithoutWriting", s.wrongCredential)
 	t.Run("ErrorStatusesAreOneLineWithoutTheSecret", s.errorStatuses)
 	t.Run("TimeoutIsOneLine", s.timeout)
@@ -279,6 +281,25 @@ func (s Suite) unpublishMissing(t *testing.T) {
 	untouched(t, store)
 }
 
+// LongValue is a value over 255 octets, which must reach the store whole.
+var LongValue = Value + "; x=" + strings.Repeat("0123456789", 30)
+
+func (s Suite) longValue(t *testing.T) {
+	store, pub, _ := s.seeded(t)
+
+	if err := pub.Publish(context.Background(), FQDN, LongValue); err != nil {
+		t.Fatal(err)
+	}
+
+	wantValues(t, store, Name, OtherCA, Longer, LongValue)
+
+	if err := pub.Unpublish(context.Background(), FQDN, LongValue); err != nil {
+		t.Fatal(err)
+	}
+
+	wantValues(t, store, Name, OtherCA, Longer)
+}
+
 func (s Suite) wrongCredential(t *testing.T) {
 	store := &Store{}
 	seed(store)
@@ -332,4 +353,63 @@ func (s Suite) timeout(t *testing.T) {
 	if !strings.Contains(err.Error(), "timed out") && !strings.Contains(err.Error(), "deadline") {
 		t.Errorf("error %q does not say it timed out", err)
 	}
+}
+
+// Relative is name relative to example.com, "" at the apex.
+func Relative(name string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(name, Zone), ".")
+}
+
+// Absolute is the full name of rel ("" or "@": the apex) in example.com.
+func Absolute(rel string) string {
+	if rel == "" || rel == "@" {
+		return Zone
+	}
+
+	return strings.TrimSuffix(rel, ".") + "." + Zone
+}
+
+// RequireHeader passes requests whose header key is want to next and
+// answers the others with status and body: a fake API's authentication.
+func RequireHeader(next http.Handler, key, want string, status int, body string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get(key) != want {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = fmt.Fprint(w, body)
+
+			return
+		}
+
+		next.ServeHTTP(w, r)
+	})
+}
+
+// WriteJSON writes v as a JSON response with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// DecodeJSON decodes r's body into v, answering 400 and returning false
+// when it is not JSON of that shape (unknown fields included).
+func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+
+	if err := dec.Decode(v); err != nil {
+		WriteJSON(w, http.StatusBadRequest, map[string]string{"message": "bad request body: " + err.Error()})
+
+		return false
+	}
+
+	return true
+}
+
+// IntID is a Store ID as the number APIs with numeric IDs send.
+func IntID(id string) int64 {
+	n, _ := strconv.ParseInt(id, 10, 64)
+
+	return n
 }
