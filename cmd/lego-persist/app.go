@@ -75,8 +75,13 @@ func onUsageError(c *cli.Context, err error, isSubcommand bool) error {
 	name = strings.TrimLeft(name, "-")
 
 	if isSubcommand && c.Command != nil && hasFlag(c.App.Flags, name) {
-		return &exitError{code: exitUsage, err: fmt.Errorf("%w: --%s is a global flag: put it before the command"+
-			" (lego-persist --%s ... %s), as with lego", err, name, name, c.Command.Name)}
+		flag := "--" + name
+		if len(name) == 1 {
+			flag = "-" + name
+		}
+
+		return &exitError{code: exitUsage, err: fmt.Errorf("%w: %s is a global flag: put it before the command"+
+			" (lego-persist %s ... %s), as with lego", err, flag, flag, c.Command.Name)}
 	}
 
 	flags := c.App.Flags
