@@ -3,7 +3,7 @@ GO       ?= go
 PKGS     := ./...
 FUZZTIME ?= 10s
 
-.PHONY: all build deps test unit fuzz vet lint demo bench clean units completions
+.PHONY: all build deps test unit fuzz vet lint demo bench clean units completions release-check
 
 all: build
 
@@ -75,6 +75,18 @@ completions:
 	bin/share/lego-persist-gen completion fish > bin/share/completions/lego-persist.fish
 	bin/share/lego-persist-gen man | gzip -9n > bin/share/man/man1/lego-persist.1.gz
 	@rm -f bin/share/lego-persist-gen
+
+## release-check: `goreleaser check` of .goreleaser.yml and a snapshot build of one light target
+## (this machine's GOOS/GOARCH) into dist/. Not part of `make test`.
+release-check: bin/goreleaser
+	bin/goreleaser check
+	bin/goreleaser build --snapshot --clean --single-target --id light --skip=before
+	@ls -l dist/light_*/lego-persist
+
+## goreleaser v2.15.1 (the newest that builds with this Go), installed into ./bin like golangci-lint;
+## not a dependency of this module.
+bin/goreleaser:
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/goreleaser/goreleaser/v2@v2.15.1
 
 clean:
 	rm -rf bin dist
