@@ -47,7 +47,6 @@ type renewJob struct {
 	replacesCertID string
 }
 
-
 // renewAction renews what is due: it checks the flags, takes the lock, runs
 // the hooks an earlier run left pending, lists the certificates and hands
 // them to a renewBatch.
@@ -311,4 +310,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-
