@@ -144,10 +144,12 @@ func (s *accountSession) recover(ctx context.Context, w io.Writer) (pending cryp
 	return nil, nil, nil
 }
 
-// accountGate is the account check of every command's setup (openSession):
+// accountGate is the account step of every command's setup (openSession):
 // a deactivated account stops the command with an explanation (exit 1;
-// 'remove' and 'list' may still run, to clean up), and a rollover that an
-// earlier process left unfinished is finished first.
+// 'remove' and 'list' may still run, to clean up); a rollover that an
+// earlier process left unfinished is finished first; and the thumbprints of
+// the account's earlier keys go to the library (persist.WithPriorAccountKeys
+// in set.persistOpts), so draft-02 values hashed with them count as ours.
 func accountGate(c *cli.Context, set *settings, as *storage.AccountStore) error {
 	if name := c.Command.Name; name != "remove" && name != "list" {
 		if err := account.CheckActive(as); err != nil {
@@ -155,6 +157,29 @@ func accountGate(c *cli.Context, set *settings, as *storage.AccountStore) error 
 		}
 	}
 
+	if err := finishRollover(c, set, as); err != nil {
+		return err
+	}
+
+	prior, err := as.PriorKeys()
+	if err != nil {
+		return err
+	}
+
+	if len(prior) > 0 {
+		tps := make([]string, 0, len(prior))
+		for _, p := range prior {
+			tps = append(tps, p.Thumbprint)
+		}
+
+		set.persistOpts = append(set.persistOpts, persist.WithPriorAccountKeys(tps...))
+	}
+
+	return nil
+}
+
+// finishRollover completes a rollover an earlier process left unfinished.
+func finishRollover(c *cli.Context, set *settings, as *storage.AccountStore) error {
 	if next, err := as.ReadNextKey(); err != nil || next == nil {
 		return err
 	}
