@@ -47,7 +47,9 @@ var keyTypes = map[string]certcrypto.KeyType{
 	"ec384":   certcrypto.EC384,
 }
 
-//nolint:gocyclo,funlen // one check per flag.
+// loadSettings reads and checks the global flags: storage and account
+// first, then the domains, then the dns-persist-01 options, then lego's
+// solver and output flags.
 func loadSettings(c *cli.Context) (*settings, error) {
 	s := &settings{
 		path:          c.String(flgPath),
@@ -62,28 +64,12 @@ func loadSettings(c *cli.Context) (*settings, error) {
 		authoritative: !c.Bool(flgPersistDisableANS),
 	}
 
-	if s.path == "" {
-		return nil, usageErrorf("--%s: could not determine the current folder; pass --%s", flgPath, flgPath)
+	if s.publisher == "" {
+		s.publisher = "none"
 	}
 
-	if s.server == "" {
-		return nil, usageErrorf("--%s is empty: pass the CA's directory URL", flgServer)
-	}
-
-	if _, err := storage.ServerFolder(s.server); err != nil {
-		return nil, usageErrorf("--%s: %w", flgServer, err)
-	}
-
-	kt, ok := keyTypes[strings.ToLower(c.String(flgKeyType))]
-	if !ok {
-		return nil, usageErrorf("--%s: unsupported key type %q (supported: rsa2048, rsa3072, rsa4096, rsa8192, ec256, ec384)",
-			flgKeyType, c.String(flgKeyType))
-	}
-
-	s.keyType = kt
-
-	if s.lockTimeout < 0 {
-		return nil, usageErrorf("--%s cannot be negative", flgLockTimeout)
+	if err := s.loadStorage(c); err != nil {
+		return nil, err
 	}
 
 	domains, err := readDomains(c)
@@ -97,13 +83,60 @@ func loadSettings(c *cli.Context) (*settings, error) {
 		return nil, err
 	}
 
-	if s.publisher == "" {
-		s.publisher = "none"
+	if err := s.loadRecordOptions(c); err != nil {
+		return nil, err
 	}
 
+	if err := s.loadDNSOptions(c); err != nil {
+		return nil, err
+	}
+
+	if err := checkDNSFallbackFlags(c); err != nil {
+		return nil, err
+	}
+
+	if err := checkPFXFormat(c); err != nil {
+		return nil, err
+	}
+
+	return s, nil
+}
+
+// loadStorage checks --path, --server, --key-type and --lock-timeout.
+func (s *settings) loadStorage(c *cli.Context) error {
+	if s.path == "" {
+		return usageErrorf("--%s: could not determine the current folder; pass --%s", flgPath, flgPath)
+	}
+
+	if s.server == "" {
+		return usageErrorf("--%s is empty: pass the CA's directory URL", flgServer)
+	}
+
+	if _, err := storage.ServerFolder(s.server); err != nil {
+		return usageErrorf("--%s: %w", flgServer, err)
+	}
+
+	kt, ok := keyTypes[strings.ToLower(c.String(flgKeyType))]
+	if !ok {
+		return usageErrorf("--%s: unsupported key type %q (supported: rsa2048, rsa3072, rsa4096, rsa8192, ec256, ec384)",
+			flgKeyType, c.String(flgKeyType))
+	}
+
+	s.keyType = kt
+
+	if s.lockTimeout < 0 {
+		return usageErrorf("--%s cannot be negative", flgLockTimeout)
+	}
+
+	return nil
+}
+
+// loadRecordOptions checks what goes into a new record and which
+// challenges are accepted: issuer, persistUntil, policy, accounturi form.
+func (s *settings) loadRecordOptions(c *cli.Context) error {
 	if s.issuer != "" {
 		if err := record.ValidateIssuerDomainName(s.issuer); err != nil {
-			return nil, usageErrorf("--%s: %w", flgPersistIssuer, err)
+			return usageErrorf("--%s: %w", flgPersistIssuer, err)
 		}
 
 		s.persistOpts = append(s.persistOpts, persist.WithIssuerDomainName(s.issuer))
@@ -112,11 +145,11 @@ func loadSettings(c *cli.Context) (*settings, error) {
 	if raw := c.String(flgPersistUntil); raw != "" {
 		t, err := time.Parse(time.RFC3339, raw)
 		if err != nil {
-			return nil, usageErrorf("--%s: %q is not an RFC 3339 time (like 2027-01-31T00:00:00Z)", flgPersistUntil, raw)
+			return usageErrorf("--%s: %q is not an RFC 3339 time (like 2027-01-31T00:00:00Z)", flgPersistUntil, raw)
 		}
 
 		if !t.After(time.Now()) {
-			return nil, usageErrorf("--%s: %s is not in the future", flgPersistUntil, raw)
+			return usageErrorf("--%s: %s is not in the future", flgPersistUntil, raw)
 		}
 
 		s.persistUntil = t
@@ -131,6 +164,17 @@ func loadSettings(c *cli.Context) (*settings, error) {
 		s.persistOpts = append(s.persistOpts, persist.WithAnyDomainAccountURI())
 	}
 
+	if c.Bool(flgPersistForeignAccount) {
+		log.Warnf("--%s: challenges naming another account will be accepted; the record then authorizes that account", flgPersistForeignAccount)
+		s.persistOpts = append(s.persistOpts, persist.WithForeignAccountURI())
+	}
+
+	return nil
+}
+
+// loadDNSOptions checks how records are looked up and awaited: resolvers,
+// authoritative check, propagation wait or timeout, query timeout.
+func (s *settings) loadDNSOptions(c *cli.Context) error {
 	for _, r := range c.StringSlice(flgPersistResolvers) {
 		for _, part := range strings.Split(r, ",") {
 			part = strings.TrimSpace(part)
@@ -140,7 +184,7 @@ func loadSettings(c *cli.Context) (*settings, error) {
 
 			addr, err := hostPort(part)
 			if err != nil {
-				return nil, usageErrorf("--%s: %w", flgPersistResolvers, err)
+				return usageErrorf("--%s: %w", flgPersistResolvers, err)
 			}
 
 			s.resolvers = append(s.resolvers, addr)
@@ -155,7 +199,7 @@ func loadSettings(c *cli.Context) (*settings, error) {
 
 	if c.IsSet(flgPersistWait) {
 		if c.Duration(flgPersistWait) < 0 {
-			return nil, usageErrorf("--%s cannot be negative", flgPersistWait)
+			return usageErrorf("--%s cannot be negative", flgPersistWait)
 		}
 
 		s.persistOpts = append(s.persistOpts, persist.WithPropagationWait(c.Duration(flgPersistWait)))
@@ -163,36 +207,23 @@ func loadSettings(c *cli.Context) (*settings, error) {
 
 	timeout, interval := c.Duration(flgPersistPropTimeout), c.Duration(flgPersistPropInterval)
 	if timeout <= 0 {
-		return nil, usageErrorf("--%s must be positive", flgPersistPropTimeout)
+		return usageErrorf("--%s must be positive", flgPersistPropTimeout)
 	}
 
 	if interval <= 0 {
-		return nil, usageErrorf("--%s must be positive", flgPersistPropInterval)
+		return usageErrorf("--%s must be positive", flgPersistPropInterval)
 	}
 
 	s.persistOpts = append(s.persistOpts, persist.WithPropagationTimeout(timeout, interval))
 
 	if c.Int(flgPersistTimeout) <= 0 {
-		return nil, usageErrorf("--%s must be a positive number of seconds", flgPersistTimeout)
+		return usageErrorf("--%s must be a positive number of seconds", flgPersistTimeout)
 	}
 
 	s.dnsTimeout = time.Duration(c.Int(flgPersistTimeout)) * time.Second
 	s.persistOpts = append(s.persistOpts, persist.WithDNSTimeout(s.dnsTimeout))
 
-	if c.Bool(flgPersistForeignAccount) {
-		log.Warnf("--%s: challenges naming another account will be accepted; the record then authorizes that account", flgPersistForeignAccount)
-		s.persistOpts = append(s.persistOpts, persist.WithForeignAccountURI())
-	}
-
-	if err := checkDNSFallbackFlags(c); err != nil {
-		return nil, err
-	}
-
-	if err := checkPFXFormat(c); err != nil {
-		return nil, err
-	}
-
-	return s, nil
+	return nil
 }
 
 // hostPort accepts "host:port", "host", "[v6]:port" and a bare IPv6
