@@ -10,12 +10,16 @@ import (
 	"github.com/lego-persist/lego-persist/providers/persist/dnsimple"
 	"github.com/lego-persist/lego-persist/providers/persist/gcloud"
 	"github.com/lego-persist/lego-persist/providers/persist/hetzner"
+	"github.com/lego-persist/lego-persist/providers/persist/infomaniak"
+	"github.com/lego-persist/lego-persist/providers/persist/ionos"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 	"github.com/lego-persist/lego-persist/providers/persist/linode"
 	"github.com/lego-persist/lego-persist/providers/persist/namesilo"
+	"github.com/lego-persist/lego-persist/providers/persist/njalla"
 	"github.com/lego-persist/lego-persist/providers/persist/pdns"
 	"github.com/lego-persist/lego-persist/providers/persist/porkbun"
 	"github.com/lego-persist/lego-persist/providers/persist/route53"
+	"github.com/lego-persist/lego-persist/providers/persist/scaleway"
 	"github.com/lego-persist/lego-persist/providers/persist/vultr"
 )
 
@@ -30,18 +34,22 @@ func cloud() []provider {
 	return []provider{
 		cloudProvider(azuredns.Describe(), adapt(azuredns.NewDNSProvider)),
 		cloudProvider(bunny.Describe(), adapt(bunny.NewDNSProvider)),
-		cloudProvider(dnsimple.Describe(), adapt(dnsimple.NewDNSProvider)),
-		cloudProvider(namesilo.Describe(), adapt(namesilo.NewDNSProvider)),
-		cloudProvider(porkbun.Describe(), adapt(porkbun.NewDNSProvider)),
-		cloudProvider(vultr.Describe(), adapt(vultr.NewDNSProvider)),
 		cloudProvider(cloudflare.Describe(), adapt(cloudflare.NewDNSProvider)),
 		cloudProvider(desec.Describe(), adapt(desec.NewDNSProvider)),
 		cloudProvider(digitalocean.Describe(), adapt(digitalocean.NewDNSProvider)),
+		cloudProvider(dnsimple.Describe(), adapt(dnsimple.NewDNSProvider)),
 		cloudProvider(gcloud.Describe(), adapt(gcloud.NewDNSProvider)),
 		cloudProvider(hetzner.Describe(), adapt(hetzner.NewDNSProvider)),
+		cloudProvider(infomaniak.Describe(), adapt(infomaniak.NewDNSProvider)),
+		cloudProvider(ionos.Describe(), adapt(ionos.NewDNSProvider)),
 		cloudProvider(linode.Describe(), adapt(linode.NewDNSProvider)),
+		cloudProvider(namesilo.Describe(), adapt(namesilo.NewDNSProvider)),
+		cloudProvider(njalla.Describe(), adapt(njalla.NewDNSProvider)),
 		cloudProvider(pdns.Describe(), adapt(pdns.NewDNSProvider)),
+		cloudProvider(porkbun.Describe(), adapt(porkbun.NewDNSProvider)),
 		cloudProvider(route53.Describe(), adapt(route53.NewDNSProvider)),
+		cloudProvider(scaleway.Describe(), adapt(scaleway.NewDNSProvider)),
+		cloudProvider(vultr.Describe(), adapt(vultr.NewDNSProvider)),
 	}
 }
 
