@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -17,25 +13,12 @@ import (
 	"github.com/go-acme/lego/v4/log"
 	"github.com/go-acme/lego/v4/registration"
 	"github.com/lego-persist/lego-persist/internal/dnsq"
-	"github.com/lego-persist/lego-persist/internal/draft"
 	"github.com/lego-persist/lego-persist/internal/storage"
 	"github.com/lego-persist/lego-persist/providers/persist"
 	"github.com/lego-persist/lego-persist/providers/persist/dnsproviders"
 	"github.com/lego-persist/lego-persist/providers/persist/manual"
-	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
 )
-
-const rootPathWarning = `!!!! HEADS UP !!!!
-
-Your account credentials have been saved in your configuration directory:
-
-    %s
-
-With dns-persist-01 the account key alone can obtain certificates for every
-domain whose _validation-persist record names this account, for as long as
-the record exists. Keep it secret, and make a secure backup of this folder.
-`
 
 // session is what a command that talks to the CA needs: the stored account,
 // the lego client and its config.
@@ -155,105 +138,6 @@ func newConfig(c *cli.Context, user registration.User) (*lego.Config, error) {
 	}
 
 	return cfg, nil
-}
-
-// ensureRegistered registers the account (or recovers a stored account
-// without registration) and saves it.
-func (s *session) ensureRegistered(c *cli.Context) error {
-	if s.account.Registered() {
-		return nil
-	}
-
-	if exists, _ := s.accounts.Exists(); exists {
-		reg, err := s.client.Registration.ResolveAccountByKey()
-		if err != nil {
-			return fmt.Errorf("account %s: stored without registration and the CA does not know its key: %w", userID(s.set.email), err)
-		}
-
-		s.account.Registration = reg
-
-		return s.accounts.Save(s.account)
-	}
-
-	if s.client.GetExternalAccountRequired() && !c.Bool(flgEAB) {
-		return usageErrorf("the CA requires External Account Binding: pass --%s with --%s and --%s", flgEAB, flgKID, flgHMAC)
-	}
-
-	if !c.Bool(flgAcceptTOS) {
-		ok, err := askTOS(c, s.client.GetToSURL())
-		if err != nil {
-			return err
-		}
-
-		if !ok {
-			return errors.New("you did not accept the CA's terms of service; unable to proceed")
-		}
-	}
-
-	var (
-		reg *registration.Resource
-		err error
-	)
-
-	if c.Bool(flgEAB) {
-		kid, hmac := c.String(flgKID), c.String(flgHMAC)
-		if kid == "" || hmac == "" {
-			return usageErrorf("--%s needs --%s and --%s", flgEAB, flgKID, flgHMAC)
-		}
-
-		reg, err = s.client.Registration.RegisterWithExternalAccountBinding(registration.RegisterEABOptions{
-			TermsOfServiceAgreed: true,
-			Kid:                  kid,
-			HmacEncoded:          hmac,
-		})
-	} else {
-		reg, err = s.client.Registration.Register(registration.RegisterOptions{TermsOfServiceAgreed: true})
-	}
-
-	if err != nil {
-		return fmt.Errorf("could not complete registration at %s: %w", s.set.server, err)
-	}
-
-	s.account.Registration = reg
-
-	if err := s.accounts.Save(s.account); err != nil {
-		return err
-	}
-
-	fmt.Fprintf(c.App.ErrWriter, rootPathWarning, s.accounts.Dir())
-
-	return nil
-}
-
-// askTOS asks on a terminal; elsewhere (cron) --accept-tos is required.
-func askTOS(c *cli.Context, url string) (bool, error) {
-	if !isatty.IsTerminal(os.Stdin.Fd()) {
-		return false, usageErrorf("registering an account needs --%s (terms of service: %s)", flgAcceptTOS, url)
-	}
-
-	fmt.Fprintf(c.App.ErrWriter, "Please review the terms of service at %s\n", url)
-
-	reader := bufio.NewReader(os.Stdin)
-
-	for {
-		fmt.Fprint(c.App.ErrWriter, "Do you accept the terms of service? Y/n ")
-
-		text, err := reader.ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return false, fmt.Errorf("read answer: %w", err)
-		}
-
-		switch strings.TrimSpace(text) {
-		case "", "y", "Y":
-			return true, nil
-		case "n", "N":
-			return false, nil
-		}
-
-		if errors.Is(err, io.EOF) {
-			return false, nil
-		}
-	}
 }
 
 // publisher builds the --dns-persist publisher; nil means read-only.
@@ -381,109 +265,4 @@ func (s *settings) dnsClient() (*dnsq.Client, error) {
 	}
 
 	return dnsq.New(dnsq.Config{Resolvers: resolvers, Timeout: s.dnsTimeout, Authoritative: s.authoritative})
-}
-
-// fetchMeta reads the dns-persist-01 parts of the CA's directory.
-func fetchMeta(ctx context.Context, httpClient *http.Client, dirURL, ua string) (draft.Meta, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, dirURL, nil)
-	if err != nil {
-		return draft.Meta{}, fmt.Errorf("directory %s: %w", dirURL, err)
-	}
-
-	req.Header.Set("User-Agent", ua)
-
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		return draft.Meta{}, fmt.Errorf("directory %s: %w", dirURL, err)
-	}
-	defer resp.Body.Close()
-
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return draft.Meta{}, fmt.Errorf("directory %s: %w", dirURL, err)
-	}
-
-	if resp.StatusCode != http.StatusOK {
-		return draft.Meta{}, fmt.Errorf("directory %s: HTTP %s", dirURL, resp.Status)
-	}
-
-	meta, err := draft.ParseDirectory(body)
-	if err != nil {
-		return draft.Meta{}, fmt.Errorf("directory %s: %w", dirURL, err)
-	}
-
-	return meta, nil
-}
-
-// caView is what record, check and remove know about the CA and account
-// without ordering: the draft, the issuers, the account.
-type caView struct {
-	meta    draft.Meta
-	issuers []string
-	acct    draft.Account
-}
-
-// loadCAView reads the directory and the stored account (which must be
-// registered: its URL is what the record authorizes).
-func loadCAView(c *cli.Context, set *settings) (*caView, *session, error) {
-	sess, err := openSession(c, set, false)
-	if err != nil {
-		return nil, nil, err
-	}
-
-	if !sess.account.Registered() {
-		return nil, nil, fmt.Errorf("account %s at %s is not registered yet: run 'lego-persist ... run' first", userID(set.email), set.server)
-	}
-
-	meta, err := fetchMeta(c.Context, sess.cfg.HTTPClient, set.server, sess.cfg.UserAgent)
-	if err != nil {
-		return nil, nil, err
-	}
-
-	logDraft(set.server, meta)
-
-	issuers := meta.Issuers()
-	if set.issuer != "" {
-		if len(issuers) > 0 && !contains(issuers, set.issuer) {
-			log.Warnf("--%s %s is not among the CA's issuer names %q; the CA may not offer it", flgPersistIssuer, set.issuer, issuers)
-		}
-
-		issuers = []string{set.issuer}
-	}
-
-	if len(issuers) == 0 {
-		return nil, nil, fmt.Errorf("the directory of %s names no issuer-domain-names (meta.caaIdentities); pass --%s", set.server, flgPersistIssuer)
-	}
-
-	thumb, err := draft.Thumbprint(sess.account.GetPrivateKey())
-	if err != nil {
-		return nil, nil, err
-	}
-
-	return &caView{meta: meta, issuers: issuers, acct: draft.Account{URL: sess.account.Registration.URI, Thumbprint: thumb}}, sess, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-
-	return false
-}
-
-// logDraft says which draft the directory announces, for debugging.
-func logDraft(server string, meta draft.Meta) {
-	if meta.Version() != draft.Draft02 {
-		log.Infof("%s: directory without accountHashPrefix: records hold the account URL (draft-00/draft-01)", server)
-		return
-	}
-
-	log.Infof("%s: CA speaks draft-02 (accountHashPrefix %s, issuerDomainNames %q)",
-		server, meta.AccountHashPrefix, meta.IssuerDomainNames)
-
-	if meta.IssuerNamesNote != "" {
-		log.Warnf("%s: %s", server, meta.IssuerNamesNote)
-	}
 }
