@@ -41,7 +41,7 @@ func newFakeCA(t *testing.T, answers ...func(w http.ResponseWriter)) *fakeCA {
 		case "/key-change":
 			body, _ := io.ReadAll(r.Body)
 
-			jws, err := jose.ParseSigned(string(body), algs)
+			jws, err := jose.ParseSignedJSON(string(body), algs)
 			if err != nil {
 				t.Errorf("keyChange body: %v", err)
 			} else {

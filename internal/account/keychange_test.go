@@ -71,7 +71,7 @@ func TestSignKeyChangeHasTheShapeOfRFC8555Section735(t *testing.T) {
 				t.Fatalf("outer body is not a flattened JWS (%v): %s", err, body)
 			}
 
-			outer, err := jose.ParseSigned(string(body), algs)
+			outer, err := jose.ParseSignedJSON(string(body), algs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +87,7 @@ func TestSignKeyChangeHasTheShapeOfRFC8555Section735(t *testing.T) {
 				t.Fatalf("outer JWS does not verify with the old key: %v", err)
 			}
 
-			inner, err := jose.ParseSigned(string(innerRaw), algs)
+			inner, err := jose.ParseSignedJSON(string(innerRaw), algs)
 			if err != nil {
 				t.Fatalf("outer payload is not a JWS: %v", err)
 			}
