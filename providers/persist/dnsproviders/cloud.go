@@ -8,7 +8,10 @@ import (
 	"github.com/lego-persist/lego-persist/providers/persist/desec"
 	"github.com/lego-persist/lego-persist/providers/persist/digitalocean"
 	"github.com/lego-persist/lego-persist/providers/persist/dnsimple"
+	"github.com/lego-persist/lego-persist/providers/persist/gandiv5"
 	"github.com/lego-persist/lego-persist/providers/persist/gcloud"
+	"github.com/lego-persist/lego-persist/providers/persist/gcore"
+	"github.com/lego-persist/lego-persist/providers/persist/godaddy"
 	"github.com/lego-persist/lego-persist/providers/persist/hetzner"
 	"github.com/lego-persist/lego-persist/providers/persist/infomaniak"
 	"github.com/lego-persist/lego-persist/providers/persist/ionos"
@@ -38,7 +41,10 @@ func cloud() []provider {
 		cloudProvider(desec.Describe(), adapt(desec.NewDNSProvider)),
 		cloudProvider(digitalocean.Describe(), adapt(digitalocean.NewDNSProvider)),
 		cloudProvider(dnsimple.Describe(), adapt(dnsimple.NewDNSProvider)),
+		cloudProvider(gandiv5.Describe(), adapt(gandiv5.NewDNSProvider)),
 		cloudProvider(gcloud.Describe(), adapt(gcloud.NewDNSProvider)),
+		cloudProvider(gcore.Describe(), adapt(gcore.NewDNSProvider)),
+		cloudProvider(godaddy.Describe(), adapt(godaddy.NewDNSProvider)),
 		cloudProvider(hetzner.Describe(), adapt(hetzner.NewDNSProvider)),
 		cloudProvider(infomaniak.Describe(), adapt(infomaniak.NewDNSProvider)),
 		cloudProvider(ionos.Describe(), adapt(ionos.NewDNSProvider)),

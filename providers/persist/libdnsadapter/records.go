@@ -143,14 +143,22 @@ func isNotFound(err error) bool {
 // writer's change can be lost: give the Provider to New with
 // Config.ReadBack so that the set is read again and repaired.
 type RRSetAPI interface {
-	// GetTXT returns the values of the TXT set at n; none (and no error)
-	// when there is no set.
-	GetTXT(ctx context.Context, n Name) ([]string, error)
+	// GetTXT returns the values of the TXT set at n and its TTL in
+	// seconds; no values (and no error) when there is no set.
+	GetTXT(ctx context.Context, n Name) (values []string, ttl int, err error)
 	// PutTXT writes the TXT set at n: values replace the whole set; no
 	// values deletes it. existed tells whether GetTXT found a set (for APIs
-	// that create and update with different calls). ttl is in seconds, 0
-	// for the host's default.
+	// that create and update with different calls). ttl is in seconds: the
+	// configured TTL when adding, the set's own when removing; 0 for the
+	// host's default.
 	PutTXT(ctx context.Context, n Name, values []string, ttl int, existed bool) error
+}
+
+// TXTAppender is for whole-set APIs that can also add one value without
+// sending the set (GoDaddy's PATCH of records): an RRSetAPI that has it
+// publishes with AppendTXT and uses PutTXT only to remove.
+type TXTAppender interface {
+	AppendTXT(ctx context.Context, n Name, value string, ttl int) error
 }
 
 // RRSets returns a Provider over api.
@@ -163,12 +171,20 @@ func (p rrsetProvider) AppendRecords(ctx context.Context, zone string, recs []li
 		rr := r.RR()
 		n := nameOf(zone, rr.Name)
 
-		have, err := p.api.GetTXT(ctx, n)
+		have, _, err := p.api.GetTXT(ctx, n)
 		if err != nil {
 			return nil, fmt.Errorf("reading the TXT set: %w", err)
 		}
 
 		if slices.Contains(have, rr.Data) {
+			continue
+		}
+
+		if a, ok := p.api.(TXTAppender); ok {
+			if err := a.AppendTXT(ctx, n, rr.Data, int(rr.TTL/time.Second)); err != nil {
+				return nil, fmt.Errorf("adding the value: %w", err)
+			}
+
 			continue
 		}
 
@@ -187,7 +203,7 @@ func (p rrsetProvider) DeleteRecords(ctx context.Context, zone string, recs []li
 		rr := r.RR()
 		n := nameOf(zone, rr.Name)
 
-		have, err := p.api.GetTXT(ctx, n)
+		have, ttl, err := p.api.GetTXT(ctx, n)
 		if err != nil {
 			return deleted, fmt.Errorf("reading the TXT set: %w", err)
 		}
@@ -197,7 +213,7 @@ func (p rrsetProvider) DeleteRecords(ctx context.Context, zone string, recs []li
 			continue
 		}
 
-		if err := p.api.PutTXT(ctx, n, keep, int(rr.TTL/time.Second), true); err != nil {
+		if err := p.api.PutTXT(ctx, n, keep, ttl, true); err != nil {
 			return deleted, fmt.Errorf("writing the TXT set: %w", err)
 		}
 
@@ -209,5 +225,7 @@ func (p rrsetProvider) DeleteRecords(ctx context.Context, zone string, recs []li
 
 // ReadTXT is the TXTReader of an RRSetAPI.
 func (p rrsetProvider) ReadTXT(ctx context.Context, zone, name string) ([]string, error) {
-	return p.api.GetTXT(ctx, nameOf(zone, name))
+	values, _, err := p.api.GetTXT(ctx, nameOf(zone, name))
+
+	return values, err
 }
