@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -136,7 +137,7 @@ func TestRenewSummaryRepeatsTheFailuresSorted(t *testing.T) {
 	b.tally.fail("zeta.example", "failed: boom")
 	b.tally.fail("alpha.example", "failed: bang")
 
-	if err := b.summary(1500 * time.Millisecond); err != errReported {
+	if err := b.summary(1500 * time.Millisecond); !errors.Is(err, errReported) {
 		t.Errorf("summary = %v, want errReported", err)
 	}
 

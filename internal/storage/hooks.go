@@ -123,8 +123,14 @@ func (j *HookJournal) Pending() ([]PendingHook, error) {
 		}
 
 		var h PendingHook
-		if err := json.Unmarshal(raw, &h); err != nil || h.Domain == "" {
-			errs = append(errs, fmt.Errorf("pending hook %s is damaged (%v): deploy its certificate by hand, then delete the file", path, err))
+
+		err = json.Unmarshal(raw, &h)
+		if err == nil && h.Domain == "" {
+			err = errors.New("no domain")
+		}
+
+		if err != nil {
+			errs = append(errs, fmt.Errorf("pending hook %s is damaged (%w): deploy its certificate by hand, then delete the file", path, err))
 			continue
 		}
 
