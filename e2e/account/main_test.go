@@ -22,10 +22,15 @@ import (
 	"github.com/lego-persist/lego-persist/e2e/e2etest"
 )
 
-var binary = &e2etest.Binary{Pkg: e2etest.PersistPkg, LDFlags: "-X main.version=e2e"}
+// binary is lego-persist; legoBin is lego v4.35.2's own CLI (go.mod's tool
+// line), to show that lego keeps working on the same --path.
+var (
+	binary  = &e2etest.Binary{Pkg: e2etest.PersistPkg, LDFlags: "-X main.version=e2e"}
+	legoBin = &e2etest.Binary{Pkg: e2etest.LegoPkg}
+)
 
 func TestMain(m *testing.M) {
-	os.Exit(e2etest.Main(m, "lego-persist-account-", binary))
+	os.Exit(e2etest.Main(m, "lego-persist-account-", binary, legoBin))
 }
 
 const email = "acct@example.com"
