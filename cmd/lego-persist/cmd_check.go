@@ -8,14 +8,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/lego-persist/lego-persist/internal/audit"
-	"github.com/lego-persist/lego-persist/internal/draft"
 	"github.com/lego-persist/lego-persist/internal/storage"
+	"github.com/lego-persist/lego-persist/providers/persist"
 	"github.com/urfave/cli/v2"
 )
-
-// auditParallel bounds concurrent record lookups of check and list.
-const auditParallel = 8
 
 func checkCommand() *cli.Command {
 	return &cli.Command{
@@ -46,7 +42,7 @@ func checkAction(c *cli.Context) error {
 		return usageErrorf("--%s cannot be negative", flgWarnDays)
 	}
 
-	auditor, sess, err := newAuditor(c, set)
+	sess, err := openRegistered(c, set)
 	if err != nil {
 		return err
 	}
@@ -64,58 +60,79 @@ func checkAction(c *cli.Context) error {
 		}
 	}
 
-	results := auditor.CheckAll(c.Context, domains)
+	findings, ca, err := auditNames(c, set, sess, domains)
+	if err != nil {
+		return err
+	}
 
 	if c.Bool(flgJSON) {
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")
 
-		if err := enc.Encode(results); err != nil {
+		if err := enc.Encode(findings); err != nil {
 			return err
 		}
 	} else {
-		printCA(c.App.Writer, set.server, auditor)
-		printResults(c.App.Writer, results)
+		printCA(c.App.Writer, set.server, ca)
+		printResults(c.App.Writer, findings)
 	}
 
-	if audit.Worst(results) != audit.StatusOK {
+	if worst(findings) != persist.StatusOK {
 		return errReported
 	}
 
 	return nil
 }
 
-// newAuditor builds the auditor from the directory, the stored account and
-// the DNS flags.
-func newAuditor(c *cli.Context, set *settings) (*audit.Auditor, *session, error) {
-	view, sess, err := loadCAView(c, set)
+// openRegistered opens the stored account, which must be registered: its
+// URL is what the records authorize.
+func openRegistered(c *cli.Context, set *settings) (*session, error) {
+	sess, err := openSession(c, set, false)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
-	dns, err := set.dnsClient()
+	if !sess.account.Registered() {
+		return nil, fmt.Errorf("account %s at %s is not registered yet: run 'lego-persist ... run' (or 'record') first", userID(set.email), set.server)
+	}
+
+	return sess, nil
+}
+
+// auditNames audits domains through the library (persist.Check) with the
+// DNS and record flags, and reads what the CA announces for printCA.
+func auditNames(c *cli.Context, set *settings, sess *session, domains []string) ([]persist.Finding, persist.CA, error) {
+	opts := append([]persist.Option{
+		persist.WithWarnWithin(time.Duration(c.Int(flgWarnDays)) * 24 * time.Hour),
+	}, set.persistOpts...)
+
+	ca, err := persist.Directory(c.Context, sess.cfg, opts...)
 	if err != nil {
-		return nil, nil, err
+		return nil, persist.CA{}, err
 	}
 
-	a := &audit.Auditor{
-		DNS:     dns,
-		Issuers: view.issuers,
-		Meta:    view.meta,
-		Account: view.acct,
-		Publish: func(domain string) (string, error) {
-			lines, err := recordsFor(set, view, []string{domain}, defaultTTL)
-			if err != nil {
-				return "", err
-			}
-
-			return lines[0].Zone, nil
-		},
-		WarnWithin: time.Duration(c.Int(flgWarnDays)) * 24 * time.Hour,
-		Parallel:   auditParallel,
+	findings, err := persist.Check(c.Context, sess.cfg, domains, opts...)
+	if err != nil {
+		return nil, persist.CA{}, err
 	}
 
-	return a, sess, nil
+	return findings, ca, nil
+}
+
+// worst sums findings up: ok only when all are ok, else the first
+// finding's status ("" for none).
+func worst(findings []persist.Finding) string {
+	for _, f := range findings {
+		if !f.OK() {
+			return f.Status
+		}
+	}
+
+	if len(findings) == 0 {
+		return ""
+	}
+
+	return persist.StatusOK
 }
 
 // storedNames is every name of the stored certificates, once.
@@ -137,10 +154,10 @@ func storedNames(entries []storage.Entry) []string {
 }
 
 // printCA names the draft the CA speaks and its issuer names.
-func printCA(w io.Writer, server string, a *audit.Auditor) {
-	line := fmt.Sprintf("CA %s speaks %s; issuer names %s", server, a.Meta.Version(), strings.Join(a.Issuers, ", "))
+func printCA(w io.Writer, server string, ca persist.CA) {
+	line := fmt.Sprintf("CA %s speaks %s; issuer names %s", server, ca.Draft, strings.Join(ca.IssuerDomainNames, ", "))
 
-	if a.Meta.Version() == draft.Draft02 {
+	if ca.AccountHashPrefix != "" {
 		line += "; values hashed with an earlier account key stay valid until the account is deactivated"
 	}
 
@@ -150,7 +167,7 @@ func printCA(w io.Writer, server string, a *audit.Auditor) {
 // printResults prints one row per domain; below a domain that is not ok, or
 // whose name carries more than one value, one line per value saying which
 // CA and draft it serves, and the record to publish.
-func printResults(w io.Writer, results []audit.Result) {
+func printResults(w io.Writer, results []persist.Finding) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DOMAIN\tSTATUS\tPERSIST UNTIL\tDETAIL")
 
@@ -170,6 +187,10 @@ func printResults(w io.Writer, results []audit.Result) {
 		}
 
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Domain, r.Status, until, strings.ReplaceAll(detail, "\n", " "))
+
+		if r.Note != "" {
+			fmt.Fprintf(tw, "\t\t\tnote: %s\n", r.Note)
+		}
 
 		if r.OK() && len(r.Records) <= 1 {
 			continue

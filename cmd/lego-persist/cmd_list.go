@@ -12,8 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/lego-persist/lego-persist/internal/audit"
 	"github.com/lego-persist/lego-persist/internal/storage"
+	"github.com/lego-persist/lego-persist/providers/persist"
 	"github.com/urfave/cli/v2"
 )
 
@@ -43,13 +43,13 @@ func listCommand() *cli.Command {
 }
 
 type listEntry struct {
-	Domain   string         `json:"domain"`
-	Names    []string       `json:"names"`
-	NotAfter time.Time      `json:"notAfter"`
-	DaysLeft int            `json:"daysLeft"`
-	Path     string         `json:"path"`
-	Record   audit.Status   `json:"record,omitempty"`
-	Records  []audit.Result `json:"records,omitempty"`
+	Domain   string            `json:"domain"`
+	Names    []string          `json:"names"`
+	NotAfter time.Time         `json:"notAfter"`
+	DaysLeft int               `json:"daysLeft"`
+	Path     string            `json:"path"`
+	Record   string            `json:"record,omitempty"`
+	Records  []persist.Finding `json:"records,omitempty"`
 }
 
 func listAction(c *cli.Context) error {
@@ -80,10 +80,10 @@ func listAction(c *cli.Context) error {
 		out = append(out, listEntry{Domain: e.Domain, Names: e.Names, NotAfter: e.NotAfter, DaysLeft: daysLeft(e.NotAfter, now), Path: e.Path})
 	}
 
-	var auditor *audit.Auditor
+	var ca *persist.CA
 
 	if len(entries) > 0 && !c.Bool(flgNoCheck) {
-		if auditor, err = recordStatuses(c, set, entries, out); err != nil {
+		if ca, err = recordStatuses(c, set, entries, out); err != nil {
 			return fmt.Errorf("%w (pass --%s to list without record status)", err, flgNoCheck)
 		}
 	}
@@ -100,8 +100,8 @@ func listAction(c *cli.Context) error {
 		return nil
 	}
 
-	if auditor != nil {
-		printCA(c.App.Writer, set.server, auditor)
+	if ca != nil {
+		printCA(c.App.Writer, set.server, *ca)
 	}
 
 	return printCertTable(c.App.Writer, out)
@@ -110,14 +110,18 @@ func listAction(c *cli.Context) error {
 // recordStatuses fills in each entry's record status: check's result for
 // every name, and the worst of them per certificate. It is the only place
 // list computes record status.
-func recordStatuses(c *cli.Context, set *settings, entries []storage.Entry, out []listEntry) (*audit.Auditor, error) {
-	auditor, _, err := newAuditor(c, set)
+func recordStatuses(c *cli.Context, set *settings, entries []storage.Entry, out []listEntry) (*persist.CA, error) {
+	sess, err := openRegistered(c, set)
 	if err != nil {
 		return nil, err
 	}
 
-	results := auditor.CheckAll(c.Context, storedNames(entries))
-	byName := make(map[string]audit.Result, len(results))
+	results, ca, err := auditNames(c, set, sess, storedNames(entries))
+	if err != nil {
+		return nil, err
+	}
+
+	byName := make(map[string]persist.Finding, len(results))
 
 	for _, r := range results {
 		byName[r.Domain] = r
@@ -130,10 +134,10 @@ func recordStatuses(c *cli.Context, set *settings, entries []storage.Entry, out 
 			}
 		}
 
-		out[i].Record = audit.Worst(out[i].Records)
+		out[i].Record = worst(out[i].Records)
 	}
 
-	return auditor, nil
+	return &ca, nil
 }
 
 // daysLeft is the number of whole days until notAfter (negative once

@@ -263,6 +263,7 @@ func (a *Auditor) explain(res *Result) {
 
 	line, err := a.Publish(res.Domain)
 	if err != nil {
+		res.Reason += "; no record to publish: " + err.Error()
 		return
 	}
 

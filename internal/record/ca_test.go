@@ -183,3 +183,20 @@ func TestCAFormMatchesMiekgUnpacking(t *testing.T) {
 		}
 	}
 }
+
+func TestNamesFindsOurValuesHoweverWritten(t *testing.T) {
+	issuers, uris := []string{"ca.example"}, []string{acct1}
+
+	for raw, want := range map[string]bool{
+		"ca.example; accounturi=" + acct1:                       true,
+		"CA.Example.; accounturi=" + acct1 + "; persistUntil=1": true,
+		"ca.example; accounturi=" + acct1 + "; x=1; x=2":        true,
+		"ca.example; accounturi=" + acct2:                       false,
+		"other.example; accounturi=" + acct1:                    false,
+		"ca.example; accounturi=" + acct1 + ";":                 false,
+	} {
+		if got := Names(raw, issuers, uris); got != want {
+			t.Errorf("Names(%q) = %v, want %v", raw, got, want)
+		}
+	}
+}

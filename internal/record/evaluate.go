@@ -251,3 +251,23 @@ func orList(items []string) string {
 		return "one of " + strings.Join(items, ", ")
 	}
 }
+
+// Names reports whether the TXT value raw names one of issuers and one of
+// accountURIs, however it is written otherwise (issuer case, a trailing
+// dot, unknown or repeated tags, an expired persistUntil): the test of
+// "is this value ours" for removing it, not of whether a CA accepts it.
+func Names(raw string, issuers, accountURIs []string) bool {
+	p := CAForm(raw)
+	parts := strings.Split(p, ";")
+
+	issuer, err := normalizeIssuer(trimWSP(parts[0]))
+	if err != nil || !slices.Contains(issuers, issuer) {
+		return false
+	}
+
+	// Boulder's rules ignore a repeated unknown tag; either CA's accounturi
+	// is the same.
+	v, err := parseParams(boulder, parts[1:])
+
+	return err == nil && slices.Contains(accountURIs, v.AccountURI)
+}

@@ -42,50 +42,24 @@ func Enable(client *lego.Client, cfg *lego.Config, pub Publisher, opts ...Option
 		return errors.New("persist: Enable needs the lego client and its config")
 	}
 
-	if cfg.User == nil || cfg.User.GetRegistration() == nil || cfg.User.GetRegistration().URI == "" {
-		return errors.New("persist: the account is not registered yet: call client.Registration.Register first, then Enable")
+	if err := checkConfig(cfg); err != nil {
+		return err
 	}
 
-	if cfg.HTTPClient == nil {
-		return errors.New("persist: cfg.HTTPClient is nil")
+	o, err := buildOptions(opts)
+	if err != nil {
+		return err
 	}
 
-	o := defaultOptions()
-	for _, opt := range opts {
-		if err := opt(&o); err != nil {
-			return fmt.Errorf("persist: %w", err)
-		}
-	}
-
-	if err := o.validate(); err != nil {
-		return fmt.Errorf("persist: %w", err)
-	}
-
-	resolvers := o.resolvers
-	if len(resolvers) == 0 {
-		sys, err := dnsq.SystemResolvers(systemResolvConf)
-		if err != nil {
-			return fmt.Errorf("persist: no resolvers configured and %s unusable: %w (use WithResolvers)", systemResolvConf, err)
-		}
-
-		resolvers = sys
-	}
-
-	dns, err := dnsq.New(dnsq.Config{
-		Resolvers: resolvers, Timeout: o.dnsTimeout, Authoritative: o.authoritative, NameserverPort: o.nameserverPort,
-	})
+	dns, err := o.dnsClient()
 	if err != nil {
 		return fmt.Errorf("persist: %w", err)
 	}
 
-	acct := draft.Account{URL: cfg.User.GetRegistration().URI}
-
-	acct.Thumbprint, err = draft.Thumbprint(cfg.User.GetPrivateKey())
+	acct, err := o.account(cfg)
 	if err != nil {
 		return fmt.Errorf("persist: %w", err)
 	}
-
-	acct.PriorThumbprints = o.priorKeys
 
 	proof, err := newAccountProof(cfg.HTTPClient, cfg.UserAgent, cfg.CADirURL, acct.URL, cfg.User.GetPrivateKey())
 	if err != nil {
@@ -128,4 +102,68 @@ func Enable(client *lego.Client, cfg *lego.Config, pub Publisher, opts ...Option
 	})
 
 	return nil
+}
+
+// checkConfig checks what every entry point needs of cfg: a registered
+// account and an HTTP client.
+func checkConfig(cfg *lego.Config) error {
+	if cfg == nil {
+		return errors.New("persist: no lego config")
+	}
+
+	if cfg.User == nil || cfg.User.GetRegistration() == nil || cfg.User.GetRegistration().URI == "" {
+		return errors.New("persist: the account is not registered yet: call client.Registration.Register first")
+	}
+
+	if cfg.HTTPClient == nil {
+		return errors.New("persist: cfg.HTTPClient is nil")
+	}
+
+	return nil
+}
+
+// buildOptions applies opts to the defaults and validates the result.
+func buildOptions(opts []Option) (options, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return options{}, fmt.Errorf("persist: %w", err)
+		}
+	}
+
+	if err := o.validate(); err != nil {
+		return options{}, fmt.Errorf("persist: %w", err)
+	}
+
+	return o, nil
+}
+
+// dnsClient is the DNS client the options describe; without
+// WithResolvers it reads the system's resolv.conf (never silently: the
+// error says to use WithResolvers).
+func (o *options) dnsClient() (*dnsq.Client, error) {
+	resolvers := o.resolvers
+	if len(resolvers) == 0 {
+		sys, err := dnsq.SystemResolvers(systemResolvConf)
+		if err != nil {
+			return nil, fmt.Errorf("no resolvers configured and %s unusable: %w (use WithResolvers)", systemResolvConf, err)
+		}
+
+		resolvers = sys
+	}
+
+	return dnsq.New(dnsq.Config{
+		Resolvers: resolvers, Timeout: o.dnsTimeout, Authoritative: o.authoritative, NameserverPort: o.nameserverPort,
+	})
+}
+
+// account is the account cfg's user holds, with the prior keys of the
+// options.
+func (o *options) account(cfg *lego.Config) (draft.Account, error) {
+	tp, err := draft.Thumbprint(cfg.User.GetPrivateKey())
+	if err != nil {
+		return draft.Account{}, err
+	}
+
+	return draft.Account{URL: cfg.User.GetRegistration().URI, Thumbprint: tp, PriorThumbprints: o.priorKeys}, nil
 }

@@ -12,10 +12,6 @@ import (
 	"github.com/lego-persist/lego-persist/internal/record"
 )
 
-// recordTTL is the TTL shown in zone-file lines for records a user
-// publishes by hand. Publishers choose their own.
-const recordTTL = 3600
-
 // ErrRecordMissing marks a read-only run (no Publisher) that found no valid
 // record. Its message carries the zone-file line to publish.
 var ErrRecordMissing = errors.New("no valid dns-persist-01 record")
@@ -42,14 +38,8 @@ func (s *solver) ensureRecord(ctx context.Context, g *group, want record.Want, p
 		return s.awaitPropagation(ctx, g.name, want)
 	}
 
-	value := record.Value{
-		Issuer:       want.Issuers[0],
-		AccountURI:   p.accountURIs[0],
-		Wildcard:     want.Wildcard || s.opts.wildcardPolicy,
-		PersistUntil: s.opts.persistUntil,
-	}.String()
-
-	line := record.ZoneLine(g.name, recordTTL, value)
+	value := s.opts.value(want.Issuers[0], p.accountURIs[0], want.Wildcard)
+	line := record.ZoneLine(g.name, s.opts.recordTTL, value)
 
 	if v := state.verdict; v.Status == record.StatusExpired && v.Value.PersistUntil.After(s.opts.now()) {
 		// The persistUntil pre-flight: usable now, but not for as long as

@@ -36,6 +36,8 @@ type options struct {
 	anyDomain           bool
 	strictReadOnly      bool
 	priorKeys           []string
+	recordTTL           uint32
+	warnWithin          time.Duration
 	now                 func() time.Time
 	ctx                 context.Context //nolint:containedctx // lego's resolver interface carries none.
 	nameserverPort      string
@@ -48,6 +50,7 @@ func defaultOptions() options {
 		propagationInterval: DefaultPropagationInterval,
 		dnsTimeout:          DefaultDNSTimeout,
 		validationTimeout:   DefaultValidationTimeout,
+		recordTTL:           DefaultRecordTTL,
 		now:                 time.Now,
 		ctx:                 context.Background(),
 	}
@@ -143,6 +146,26 @@ func WithPriorAccountKeys(thumbprints ...string) Option {
 
 		return nil
 	}
+}
+
+// WithRecordTTL sets the TTL of the zone-file lines lego-persist prints
+// (Records, read-only errors); DefaultRecordTTL when not set.
+func WithRecordTTL(seconds uint32) Option {
+	return func(o *options) error {
+		if seconds == 0 || seconds > 1<<31-1 {
+			return fmt.Errorf("WithRecordTTL: %d is not between 1 and 2147483647 seconds", seconds)
+		}
+
+		o.recordTTL = seconds
+
+		return nil
+	}
+}
+
+// WithWarnWithin makes Check report a usable record whose persistUntil is
+// closer than d as expiring (0, the default: never).
+func WithWarnWithin(d time.Duration) Option {
+	return func(o *options) error { o.warnWithin = d; return nil }
 }
 
 // WithStrictReadOnly keeps a read-only client (Enable with a nil

@@ -322,18 +322,9 @@ func (s *solver) plan(t task) (plan, error) {
 
 		p.accountURIs = []string{chlg.AccountURI}
 	default:
-		form := draft.FormExact
-		if s.opts.anyDomain {
-			form = draft.FormAnyDomain
-		}
-
-		uris, err := draft.AccountURIs(chlg.Version, s.meta, s.acct, t.base)
+		uris, err := s.opts.accountURIs(chlg.Version, s.meta, s.acct, t.base)
 		if err != nil {
 			return plan{}, err
-		}
-
-		if form == draft.FormAnyDomain && len(uris) > 1 {
-			uris[0], uris[1] = uris[1], uris[0]
 		}
 
 		p.accountURIs = uris
