@@ -19,6 +19,8 @@ import (
 	"github.com/lego-persist/lego-persist/providers/persist/linode"
 	"github.com/lego-persist/lego-persist/providers/persist/namesilo"
 	"github.com/lego-persist/lego-persist/providers/persist/njalla"
+	"github.com/lego-persist/lego-persist/providers/persist/ns1"
+	"github.com/lego-persist/lego-persist/providers/persist/ovh"
 	"github.com/lego-persist/lego-persist/providers/persist/pdns"
 	"github.com/lego-persist/lego-persist/providers/persist/porkbun"
 	"github.com/lego-persist/lego-persist/providers/persist/route53"
@@ -51,6 +53,8 @@ func cloud() []provider {
 		cloudProvider(linode.Describe(), adapt(linode.NewDNSProvider)),
 		cloudProvider(namesilo.Describe(), adapt(namesilo.NewDNSProvider)),
 		cloudProvider(njalla.Describe(), adapt(njalla.NewDNSProvider)),
+		cloudProvider(ns1.Describe(), adapt(ns1.NewDNSProvider)),
+		cloudProvider(ovh.Describe(), adapt(ovh.NewDNSProvider)),
 		cloudProvider(pdns.Describe(), adapt(pdns.NewDNSProvider)),
 		cloudProvider(porkbun.Describe(), adapt(porkbun.NewDNSProvider)),
 		cloudProvider(route53.Describe(), adapt(route53.NewDNSProvider)),
