@@ -121,6 +121,13 @@ func TestDNSPersistLineWithTheRecordInPlaceWritesNothing(t *testing.T) {
 		}
 	}
 
+	// --quiet: the certificate's line and the summary, no log.
+	res := h.Run(t, append(slices.Clone(line), append(slices.Clone(renewArgs), "--quiet")...)...)
+	if res.Code != 0 || res.Stderr != "" || len(lines(res.Stdout, d+": renewed (expires ")) != 1 ||
+		len(lines(res.Stdout, "renewed 1, not due 0, failed 0 in ")) != 1 {
+		t.Errorf("renew --quiet: want exit 0, the two lines and nothing on stderr:\n%s", res)
+	}
+
 	if s, u := e2etest.SOASerial(t, b), e2etest.UpdateCount(t, b); s != serial || u != updates {
 		t.Errorf("DNS written with the record in place: serial %d -> %d, updates %d -> %d", serial, s, updates, u)
 	}
