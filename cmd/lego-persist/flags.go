@@ -193,7 +193,7 @@ func legoFlags(defaultPath string) []cli.Flag {
 		},
 		&cli.BoolFlag{
 			Name:  flgHTTP,
-			Usage: "Fallback: use the HTTP-01 challenge for names whose authorization offers no dns-persist-01.",
+			Usage: "Use the HTTP-01 challenge (as lego) where dns-persist-01 is not offered, or (without --dns-persist) no valid record exists.",
 		},
 		&cli.StringFlag{
 			Name:  flgHTTPPort,
@@ -223,7 +223,7 @@ func legoFlags(defaultPath string) []cli.Flag {
 		},
 		&cli.BoolFlag{
 			Name:  flgTLS,
-			Usage: "Fallback: use the TLS-ALPN-01 challenge for names whose authorization offers no dns-persist-01.",
+			Usage: "Use the TLS-ALPN-01 challenge (as lego) where dns-persist-01 is not offered, or (without --dns-persist) no valid record exists.",
 		},
 		&cli.StringFlag{
 			Name:  flgTLSPort,
@@ -236,7 +236,7 @@ func legoFlags(defaultPath string) []cli.Flag {
 		},
 		&cli.StringFlag{
 			Name:  flgDNS,
-			Usage: "Fallback: solve DNS-01 challenges with this lego DNS provider for names whose authorization offers no dns-persist-01.",
+			Usage: "Solve DNS-01 challenges with this lego DNS provider (as lego) where dns-persist-01 is not offered, or (without --dns-persist) no valid record exists.",
 		},
 		&cli.BoolFlag{
 			Name:  flgDNSDisableCP,
