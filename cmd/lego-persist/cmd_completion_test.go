@@ -73,7 +73,7 @@ func TestBashCompletionCompletesCommandsAndFlags(t *testing.T) {
 		words []string // the last one is being completed
 		want  string
 	}{
-		{"commands", []string{"lego-persist", "re"}, "renew record remove"},
+		{"commands", []string{"lego-persist", "re"}, "renew record remove revoke"},
 		{"command after global flags", []string{"lego-persist", "--email", "me@example.com", "ch"}, "check"},
 		{"global flags", []string{"lego-persist", "--dns-persist.w"}, "--dns-persist.wildcard"},
 		{"flags of the command", []string{"lego-persist", "-d", "example.com", "renew", "--no-r"}, "--no-random-sleep"},
