@@ -165,7 +165,7 @@ func TestCanUnpublishMatchesPublisher(t *testing.T) {
 				case os.Getenv(e.Name) != "":
 				case strings.HasSuffix(e.Name, "_ZONE"):
 					t.Setenv(e.Name, "example.com")
-				case strings.Contains(e.Name, "URL") && e.Required:
+				case (strings.Contains(e.Name, "URL") || strings.HasSuffix(e.Name, "_ENDPOINT")) && e.Required:
 					t.Setenv(e.Name, "http://127.0.0.1:1")
 				case e.Required:
 					t.Setenv(e.Name, "placeholder-credential")

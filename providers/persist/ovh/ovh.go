@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/go-acme/lego/v4/platform/config/env"
 	"github.com/ovh/go-ovh/ovh"
@@ -84,8 +85,22 @@ func NewDNSProvider() (*DNSProvider, error) {
 
 // NewDNSProviderConfig checks cfg and returns a DNSProvider.
 func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
-	if cfg == nil || cfg.Endpoint == "" {
-		return nil, errors.New("ovh: the endpoint is missing: set " + EnvEndpoint + " (ovh-eu, ovh-ca, ovh-us, ...)")
+	if cfg == nil {
+		cfg = &Config{}
+	}
+
+	var missing []string
+	if cfg.Endpoint == "" {
+		missing = append(missing, "the endpoint: set "+EnvEndpoint+" (ovh-eu, ovh-ca, ovh-us, ...)")
+	}
+
+	if cfg.ApplicationKey == "" && cfg.ClientID == "" && cfg.AccessToken == "" {
+		missing = append(missing, "credentials: set "+EnvApplicationKey+", "+EnvApplicationSecret+" and "+
+			EnvConsumerKey+"; or "+EnvClientID+" and "+EnvClientSecret+"; or "+EnvAccessToken)
+	}
+
+	if len(missing) > 0 {
+		return nil, errors.New("ovh: missing " + strings.Join(missing, "; and "))
 	}
 
 	var (
@@ -101,8 +116,8 @@ func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 	case cfg.AccessToken != "":
 		c, err = ovh.NewAccessTokenClient(cfg.Endpoint, cfg.AccessToken)
 	default:
-		return nil, errors.New("ovh: no credentials: set " + EnvApplicationKey + ", " + EnvApplicationSecret + " and " +
-			EnvConsumerKey + "; or " + EnvClientID + " and " + EnvClientSecret + "; or " + EnvAccessToken)
+		return nil, errors.New("ovh: incomplete credentials: set all of " + EnvApplicationKey + ", " + EnvApplicationSecret +
+			" and " + EnvConsumerKey + ", or both " + EnvClientID + " and " + EnvClientSecret)
 	}
 
 	if err != nil {
@@ -130,9 +145,9 @@ func Describe() libdnsadapter.Description {
 		Safety:      libdnsadapter.SafePerRecord + ": POST one record, DELETE by ID only the records holding our value, then POST .../refresh.",
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvEndpoint, Description: "Endpoint: ovh-eu, ovh-ca, ovh-us, kimsufi-eu, ... or an API URL", Required: true},
-			{Name: EnvApplicationKey, Description: "Application key (with the secret and consumer key)"},
-			{Name: EnvApplicationSecret, Description: "Application secret"},
-			{Name: EnvConsumerKey, Description: "Consumer key"},
+			{Name: EnvApplicationKey, Description: "Application key (or the OAuth2 client, or an access token, below)", Required: true},
+			{Name: EnvApplicationSecret, Description: "Application secret", Required: true},
+			{Name: EnvConsumerKey, Description: "Consumer key", Required: true},
 			{Name: EnvClientID, Description: "OAuth2 client ID (instead of the application keys)"},
 			{Name: EnvClientSecret, Description: "OAuth2 client secret"},
 			{Name: EnvAccessToken, Description: "Access token (instead of the above)"},

@@ -167,4 +167,3 @@ func (a api) DeleteTXT(ctx context.Context, n libdnsadapter.Name, rec libdnsadap
 
 	return a.patch(ctx, n, c)
 }
-
