@@ -153,7 +153,7 @@ func TestCanUnpublishMatchesPublisher(t *testing.T) {
 	t.Setenv("DNSUPDATE_NAMESERVER", "127.0.0.1:1")
 
 	for _, info := range All() {
-		if info.Name == None {
+		if info.Name == None || info.Refused != "" {
 			continue
 		}
 
@@ -194,5 +194,34 @@ func TestManualPublisherAcceptsCheck(t *testing.T) {
 
 	if _, ok := pub.(*manual.DNSProvider); !ok {
 		t.Errorf("NewPublisher(manual) = %T, want *manual.DNSProvider so callers can add a check", pub)
+	}
+}
+
+func TestRefusedHostsFailWithTheirReason(t *testing.T) {
+	for _, name := range []string{"namecheap", "duckdns"} {
+		info, ok := Lookup(name)
+		if !ok || info.Refused == "" {
+			t.Fatalf("Lookup(%s) = %+v, %v; want a refused entry", name, info, ok)
+		}
+
+		pub, err := NewPublisher(name)
+		if pub != nil || err == nil || !strings.Contains(err.Error(), info.Refused) {
+			t.Errorf("NewPublisher(%s) = %v, %v; want the refusal reason", name, pub, err)
+		}
+	}
+}
+
+func TestAliasesFindTheirProvider(t *testing.T) {
+	info, ok := Lookup("powerdns")
+	if !ok || info.Name != "pdns" {
+		t.Errorf("Lookup(powerdns) = %+v, %v; want pdns (lego's name)", info, ok)
+	}
+
+	for _, info := range All() {
+		for _, alias := range info.Aliases {
+			if got, ok := Lookup(alias); !ok || got.Name != info.Name {
+				t.Errorf("alias %s of %s finds %+v", alias, info.Name, got)
+			}
+		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 // registry returns a fresh list of every provider (in no particular order).
 // Built on each call, so there is no package state to mutate.
 func registry() []provider {
-	return append(builtin(), cloud()...)
+	return append(append(builtin(), cloud()...), refused()...)
 }
 
 // builtin lists the publishers that need no cloud API.
