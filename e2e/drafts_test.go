@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"testing"
 
@@ -89,5 +90,49 @@ func TestDraft01RecordDoesNotSatisfyADraft02CA(t *testing.T) {
 
 	if !slices.Contains(got, raw) || !slices.Contains(got, hashed) || len(got) != 2 {
 		t.Errorf("want the draft-01 record kept and the draft-02 one added, have %q", got)
+	}
+}
+
+// draft-02 §3.2: a challenge may offer more issuer names than the
+// directory's issuerDomainNames (D ⊆ C ⊆ I). Such a challenge is solved:
+// the exact hashed record is published.
+func TestDraft02ChallengeWithAnExtraIssuerNameIsSolved(t *testing.T) {
+	b := bed.New(t, bed.Options{})
+
+	proxy := e2etest.Proxy(t, b, func(r *http.Request, body map[string]any) {
+		e2etest.Draft02(r, body)
+
+		if meta, ok := body["meta"].(map[string]any); ok {
+			meta["caaIdentities"] = []any{e2etest.PebbleIssuer, "extra.example"}
+		}
+
+		bed.EachChallenge(body, func(ch map[string]any) {
+			if ch["type"] == "dns-persist-01" {
+				ch["issuerDomainNames"] = []any{e2etest.PebbleIssuer, "extra.example"}
+			}
+		})
+	})
+
+	client, cfg := e2etest.Account(t, b, proxy.URL)
+	pub := e2etest.Publisher(t, b)
+
+	if err := persist.Enable(client, cfg, pub, loopback(b)...); err != nil {
+		t.Fatal(err)
+	}
+
+	domain := e2etest.Domain(b, "extra")
+	want := e2etest.PebbleIssuer + "; accounturi=" + e2etest.HashedAccountURI(t, cfg.User.GetPrivateKey(), domain, cfg.User.GetRegistration().URI)
+
+	// Pebble (draft-01 inside) then refuses the hashed value; what matters
+	// is that the challenge was not refused and the exact record published.
+	_, err := e2etest.Obtain(client, domain)
+
+	var caErr *persist.CAError
+	if !errors.As(err, &caErr) {
+		t.Fatalf("want the challenge answered (and Pebble's draft-01 rejection), got %v", err)
+	}
+
+	if got := pub.Published(); !slices.Equal(got, []string{want}) {
+		t.Errorf("published %q, want [%q]", got, want)
 	}
 }

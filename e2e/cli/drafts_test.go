@@ -8,10 +8,12 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/go-acme/lego/v4/certcrypto"
@@ -36,17 +38,23 @@ func newDraft02CA(t *testing.T) *draft02CA {
 	ca := &draft02CA{Harness: newHarness(t, b), proxy: proxy}
 	ca.Server = proxy.URL
 
-	// lego-persist registers in 'run' only. Pebble (draft-01 inside) cannot
-	// validate a draft-02 record, and read-only mode publishes nothing, so
-	// this run fails after registering; only the account matters here.
-	res := ca.Run(t, "--accept-tos", "--dns-persist", "none", "-d", e2etest.Domain(b, "register"), "run")
-	if _, err := os.Stat(ca.accountFile(t)); err != nil {
-		t.Fatalf("no account stored after run (%v):\n%s", err, res)
+	// Pre-provisioning starts at account creation (draft-02 §4.5): on a
+	// fresh --path, record registers the account and orders nothing.
+	res := ca.Run(t, "--accept-tos", "-d", e2etest.Domain(b, "register"), "record")
+	if res.Code != 0 {
+		t.Fatalf("record on a fresh --path: exit %d:\n%s", res.Code, res)
 	}
 
-	// The run ordered: proof that the proxy counts newOrder at this path.
-	if proxy.Count("/order-plz") == 0 {
-		t.Fatalf("the proxy counted no newOrder for run; is /order-plz still Pebble's newOrder path?\n%s", res)
+	if _, err := os.Stat(ca.accountFile(t)); err != nil {
+		t.Fatalf("no account stored after record (%v):\n%s", err, res)
+	}
+
+	if n := proxy.Count("/order-plz"); n != 0 {
+		t.Fatalf("record created %d orders, want none:\n%s", n, res)
+	}
+
+	if n := proxy.Count("/sign-me-up"); n != 1 {
+		t.Fatalf("record sent %d newAccount requests, want 1:\n%s", n, res)
 	}
 
 	return ca
@@ -396,4 +404,46 @@ func TestCheckWithoutKeyHistoryReportsAnOldKeysValueAsAnotherAccounts(t *testing
 			}
 		}
 	})
+}
+
+// draft-02 §4.5, §9.4: before a value goes to a provider or a printed
+// line, the account must be valid at the CA.
+func TestDeactivatedAccountGetsNoRecordPublishedOrPrinted(t *testing.T) {
+	b := bed.New(t, bed.Options{})
+	h := newHarness(t, b)
+
+	// Once set, the proxy answers every POST-as-GET of an account with
+	// status "deactivated" (on top of the draft-02 shape).
+	var deactivated atomic.Bool
+
+	h.Server = e2etest.Proxy(t, b, func(r *http.Request, body map[string]any) {
+		e2etest.Draft02(r, body)
+
+		if deactivated.Load() && strings.HasPrefix(r.URL.Path, "/my-account/") {
+			body["status"] = "deactivated"
+		}
+	}).URL
+	d := e2etest.Domain(b, "deact")
+
+	if res := h.Run(t, "--accept-tos", "-d", d, "record"); res.Code != 0 {
+		t.Fatalf("record with a valid account: exit %d:\n%s", res.Code, res)
+	}
+
+	deactivated.Store(true)
+
+	before := e2etest.SOASerial(t, b)
+
+	res := h.Run(t, "-d", d, "record")
+	if res.Code != 1 || strings.Contains(res.Stdout, "_validation-persist") || !strings.Contains(res.Stderr, `status "deactivated"`) {
+		t.Errorf("record for a deactivated account: want exit 1, no record printed, the status named:\n%s", res)
+	}
+
+	res = h.Run(t, "--dns-persist", "rfc2136", "-d", d, "run")
+	if res.Code != 1 || !strings.Contains(res.Stderr, `status "deactivated"`) || !strings.Contains(res.Stderr, "nothing was published") {
+		t.Errorf("run for a deactivated account: want exit 1 naming the status and that nothing was published:\n%s", res)
+	}
+
+	if after := e2etest.SOASerial(t, b); after != before {
+		t.Errorf("the zone changed for a deactivated account (serial %d -> %d)", before, after)
+	}
 }
