@@ -226,22 +226,24 @@ func (s *session) wrapInventory(pub persist.Publisher) (persist.Publisher, error
 
 // accountView is 'account show --json'.
 type accountView struct {
-	URL          string                `json:"url"`
-	CA           string                `json:"ca"`
-	Draft        string                `json:"draft"`
-	Status       string                `json:"status"`
-	StatusDetail string                `json:"statusDetail,omitempty"`
-	Contact      []string              `json:"contact,omitempty"`
-	KeyType      string                `json:"keyType"`
-	KeyFile      string                `json:"keyFile"`
-	Thumbprint   string                `json:"thumbprint"`
-	PriorKeys    []storage.PriorKey    `json:"priorKeys,omitempty"`
-	Records      []account.Implied     `json:"records"`
-	Deactivated  *account.Deactivation `json:"deactivatedLocally,omitempty"`
-	Inventory    string                `json:"inventory"`
-	Recorded     int                   `json:"inventoryRecords"`
-	Active       int                   `json:"inventoryActive"`
-	PendingKey   string                `json:"pendingRolloverKey,omitempty"`
+	URL          string             `json:"url"`
+	CA           string             `json:"ca"`
+	Draft        string             `json:"draft"`
+	Status       string             `json:"status"`
+	StatusDetail string             `json:"statusDetail,omitempty"`
+	Contact      []string           `json:"contact,omitempty"`
+	KeyType      string             `json:"keyType"`
+	KeyFile      string             `json:"keyFile"`
+	Thumbprint   string             `json:"thumbprint"`
+	PriorKeys    []storage.PriorKey `json:"priorKeys,omitempty"`
+	Records      []account.Implied  `json:"records"`
+	// Domains are the records of --domains (persist.Records), when given.
+	Domains     []persist.Record      `json:"domains,omitempty"`
+	Deactivated *account.Deactivation `json:"deactivatedLocally,omitempty"`
+	Inventory   string                `json:"inventory"`
+	Recorded    int                   `json:"inventoryRecords"`
+	Active      int                   `json:"inventoryActive"`
+	PendingKey  string                `json:"pendingRolloverKey,omitempty"`
 }
 
 func accountShowAction(c *cli.Context) error {
@@ -267,6 +269,12 @@ func accountShowAction(c *cli.Context) error {
 
 	if pending != nil {
 		v.PendingKey = s.store.NextKeyPath()
+	}
+
+	if len(set.domains) > 0 && v.Status == acme.StatusValid {
+		if v.Domains, err = s.records(c, set.domains, defaultTTL); err != nil {
+			return err
+		}
 	}
 
 	if c.Bool(flgJSON) {
@@ -398,15 +406,22 @@ func printView(w io.Writer, v *accountView) {
 
 	fmt.Fprintf(w, "Inventory:   %d record(s), %d standing, in %s\n", v.Recorded, v.Active, v.Inventory)
 
-	switch {
-	case v.Draft == "draft-02":
-		fmt.Fprintln(w, "Records:     draft-02, any-domain form (one value for every domain, linkable; 'record -d' prints per-domain values):")
-	default:
+	if v.Draft == "draft-02" {
+		fmt.Fprintln(w, "Records:     draft-02, any-domain form (one value for every domain, linkable; -d DOMAIN prints per-domain values):")
+	} else {
 		fmt.Fprintln(w, "Records:     the value at _validation-persist.<domain> for any domain:")
 	}
 
 	for _, r := range v.Records {
 		fmt.Fprintf(w, "  %s\n", r.Value)
+	}
+
+	if len(v.Domains) > 0 {
+		fmt.Fprintln(w, "Records of --domains:")
+	}
+
+	for _, r := range v.Domains {
+		fmt.Fprintf(w, "  %s\n", r.ZoneLine)
 	}
 }
 
@@ -436,7 +451,29 @@ func accountRolloverAction(c *cli.Context) error {
 		return err
 	}
 
+	ttl := uint32(c.Uint(flgTTL))
+	if ttl == 0 || ttl > 1<<31-1 {
+		return usageErrorf("--%s must be between 1 and 2147483647 seconds", flgTTL)
+	}
+
+	meta, err := s.client.Meta(c.Context)
+	if err != nil {
+		return err
+	}
+
+	draft02 := meta.Version().String() == "draft-02"
+
 	res := recovered
+
+	// The --domains values hashed with the old key, computed while it still
+	// signs for the account (Records proves that first).
+	var oldRecs []persist.Record
+
+	if draft02 && res == nil && len(set.domains) > 0 {
+		if oldRecs, err = s.records(c, set.domains, ttl); err != nil {
+			return err
+		}
+	}
 
 	if res == nil {
 		newKey := pending
@@ -491,7 +528,95 @@ func accountRolloverAction(c *cli.Context) error {
 		return fmt.Errorf("account %s has status %q at %s: not publishing records for it", s.url, remote.Status, set.server)
 	}
 
-	return s.republish(c, res, uint32(c.Uint(flgTTL)))
+	if !draft02 {
+		fmt.Fprintf(c.App.Writer, "%s speaks %s: records hold the account URL, which a key change keeps; nothing to re-publish\n",
+			set.server, meta.Version())
+
+		return nil
+	}
+
+	changes, err := s.changes(c, res, oldRecs, ttl)
+	if err != nil {
+		return err
+	}
+
+	return s.republish(c, res, changes, ttl)
+}
+
+// records is persist.Records for domains with the session's current key.
+func (s *accountSession) records(c *cli.Context, domains []string, ttl uint32) ([]persist.Record, error) {
+	user := storage.NewAccount(s.acct.Email, s.key)
+	user.Registration = s.acct.Registration
+
+	cfg, err := newConfig(c, user)
+	if err != nil {
+		return nil, err
+	}
+
+	opts := append([]persist.Option{persist.WithRecordTTL(ttl)}, s.set.persistOpts...)
+
+	recs, err := persist.Records(c.Context, cfg, domains, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("records of --%s: %w", flgDomains, err)
+	}
+
+	return recs, nil
+}
+
+// changes lists the draft-02 values to re-publish after a rollover: those
+// of the record inventory and those of --domains (old is empty when an
+// interrupted rollover left no chance to compute it).
+func (s *accountSession) changes(c *cli.Context, res *account.Result, oldRecs []persist.Record, ttl uint32) ([]account.Change, error) {
+	meta, err := s.client.Meta(c.Context)
+	if err != nil {
+		return nil, err
+	}
+
+	inv, err := inventory.Open(s.set.path, s.set.server, s.set.email)
+	if err != nil {
+		return nil, err
+	}
+
+	entries, err := inv.List()
+	if err != nil {
+		return nil, err
+	}
+
+	changes, err := account.Republish(meta, s.set.server, s.url, res.NewThumbprint, entries)
+	if err != nil {
+		return nil, err
+	}
+
+	if len(s.set.domains) == 0 {
+		return changes, nil
+	}
+
+	newRecs, err := s.records(c, s.set.domains, ttl)
+	if err != nil {
+		return nil, err
+	}
+
+	seen := map[string]bool{}
+	for _, ch := range changes {
+		seen[ch.Name+" "+ch.New] = true
+	}
+
+	for i, r := range newRecs {
+		if seen[r.Name+" "+r.Value] {
+			continue
+		}
+
+		seen[r.Name+" "+r.Value] = true
+
+		ch := account.Change{Name: r.Name, New: r.Value}
+		if i < len(oldRecs) && oldRecs[i].Name == r.Name {
+			ch.Old = oldRecs[i].Value
+		}
+
+		changes = append(changes, ch)
+	}
+
+	return changes, nil
 }
 
 // keyTypeFlag is the global --key-type/-k; set is false when it was not
@@ -506,49 +631,33 @@ func keyTypeFlag(c *cli.Context) (value string, set bool) {
 
 // republish publishes (or prints) the draft-02 values hashed with the new
 // key and lists the old ones for removal.
-func (s *accountSession) republish(c *cli.Context, res *account.Result, ttl uint32) error {
+func (s *accountSession) republish(c *cli.Context, res *account.Result, changes []account.Change, ttl uint32) error {
 	w := c.App.Writer
-
-	meta, err := s.client.Meta(c.Context)
-	if err != nil {
-		return err
-	}
-
-	if meta.Version().String() != "draft-02" {
-		fmt.Fprintf(w, "%s speaks %s: records hold the account URL, which a key change keeps; nothing to re-publish\n",
-			s.set.server, meta.Version())
-
-		return nil
-	}
 
 	inv, err := inventory.Open(s.set.path, s.set.server, s.set.email)
 	if err != nil {
 		return err
 	}
 
-	entries, err := inv.List()
-	if err != nil {
-		return err
-	}
-
-	changes, err := account.Republish(meta, s.set.server, s.url, res.NewThumbprint, entries)
-	if err != nil {
-		return err
-	}
-
 	if len(changes) == 0 {
+		meta, err := s.client.Meta(c.Context)
+		if err != nil {
+			return err
+		}
+
 		implied, err := account.ImpliedRecords(meta, nil, s.url, res.NewThumbprint)
 		if err != nil {
 			return err
 		}
 
-		fmt.Fprintf(w, "no draft-02 record of this account in the inventory (%s); the any-domain value with the new key is:\n", inv.Path())
+		fmt.Fprintf(w, "no draft-02 record of this account in the inventory (%s) and no --%s; the any-domain value with the new key is:\n",
+			inv.Path(), flgDomains)
 
 		for _, r := range implied {
 			fmt.Fprintf(w, "  %s\n", r.Value)
 		}
 
-		fmt.Fprintln(w, "per-domain values: 'lego-persist record -d DOMAIN'")
+		fmt.Fprintf(w, "per-domain values: 'lego-persist -d DOMAIN account rollover' next time, or 'lego-persist -d DOMAIN record'\n")
 
 		return nil
 	}
@@ -598,7 +707,9 @@ func (s *accountSession) republish(c *cli.Context, res *account.Result, ttl uint
 		" remove them once the new ones are served:")
 
 	for _, ch := range changes {
-		fmt.Fprintf(w, "remove: %s\n", account.ZoneLine(ch.Name, ttl, ch.Old))
+		if ch.Old != "" {
+			fmt.Fprintf(w, "remove: %s\n", account.ZoneLine(ch.Name, ttl, ch.Old))
+		}
 	}
 
 	if failed > 0 {

@@ -190,3 +190,48 @@ func TestDraft02ValueHashedWithAPriorKeyCountsAsOursAfterRollover(t *testing.T) 
 		t.Errorf("TXT at %s = %q, want only the prior-key value", name, got)
 	}
 }
+
+func TestDraft02RolloverWithDomainsCoversRecordsPublishedByHand(t *testing.T) {
+	b := bed.New(t, bed.Options{})
+	proxy := e2etest.Proxy(t, b, e2etest.Draft02)
+
+	h := newHarness(t, b)
+	h.Server = proxy.URL
+	d := e2etest.Domain(b, "byhand")
+	name := e2etest.RecordName(d)
+
+	// Registers (read-only: nothing is published, the run fails).
+	h.Run(t, "--accept-tos", "--dns-persist", "none", "-d", d, "run")
+
+	before := readStored(t, h)
+	oldValue := hashedValue(t, before.key, d, before.url)
+	e2etest.AddTXT(t, b, name, oldValue) // by an operator: not in the inventory
+
+	res := h.Run(t, "--dns-persist", "rfc2136", "-d", d, "account", "rollover")
+	if res.Code != 0 {
+		t.Fatalf("rollover failed:\n%s", res)
+	}
+
+	after := readStored(t, h)
+	newValue := hashedValue(t, after.key, d, after.url)
+
+	for _, line := range []string{"published: " + zoneLine(name, newValue), "remove: " + zoneLine(name, oldValue)} {
+		if !strings.Contains(res.Stdout, line) {
+			t.Errorf("rollover output lacks %q:\n%s", line, res)
+		}
+	}
+
+	got := e2etest.TXT(t, b, name)
+	if len(got) != 2 || !slices.Contains(got, oldValue) || !slices.Contains(got, newValue) {
+		t.Errorf("TXT at %s = %q, want the hand-written and the new value", name, got)
+	}
+
+	var show struct {
+		Domains []struct{ Domain, Value string }
+	}
+
+	res = h.Run(t, "-d", d, "account", "show", "--json")
+	if err := json.Unmarshal([]byte(res.Stdout), &show); err != nil || len(show.Domains) != 1 || show.Domains[0].Value != newValue {
+		t.Errorf("account show -d = %+v (%v), want the new value %q\n%s", show, err, newValue, res)
+	}
+}
