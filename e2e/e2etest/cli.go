@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +29,9 @@ type Binary struct {
 	Pkg string
 	// LDFlags is passed as -ldflags when not empty.
 	LDFlags string
+	// Tags is passed as -tags when not empty ("light": make build-light's
+	// build); the executable's name then ends in "-" and the tags.
+	Tags string
 	// Path is the built executable, set by Main before the tests run.
 	Path string
 }
@@ -51,6 +55,11 @@ func Main(m *testing.M, prefix string, bins ...*Binary) int {
 		args := []string{"build"}
 		if b.LDFlags != "" {
 			args = append(args, "-ldflags", b.LDFlags)
+		}
+
+		if b.Tags != "" {
+			b.Path += "-" + strings.ReplaceAll(b.Tags, ",", "-")
+			args = append(args, "-tags", b.Tags)
 		}
 
 		build := exec.Command("go", append(args, "-o", b.Path, b.Pkg)...)
