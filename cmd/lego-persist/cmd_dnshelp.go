@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
+	legocmd "github.com/go-acme/lego/v4/cmd"
 	"github.com/lego-persist/lego-persist/providers/persist/dnsproviders"
 	"github.com/urfave/cli/v2"
 )
@@ -14,32 +17,83 @@ func dnshelpCommand() *cli.Command {
 		Name:  "dnshelp",
 		Usage: "List the --dns-persist publishers and their environment variables",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: flgCode, Aliases: []string{"c"}, Usage: "Show only this publisher."},
+			&cli.StringFlag{
+				Name: flgCode, Aliases: []string{"c"},
+				Usage: "Show only this publisher, and lego's --dns provider of the same name (the fallback for names without a dns-persist-01 record).",
+			},
 		},
 		Action: dnshelpAction,
 	}
 }
 
 func dnshelpAction(c *cli.Context) error {
-	all := dnsproviders.All()
-	code := strings.TrimSpace(c.String(flgCode))
+	code := strings.ToLower(strings.TrimSpace(c.String(flgCode)))
+	w := c.App.Writer
 
-	w := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
-	shown := 0
+	if code == "" {
+		return writePublishers(w, dnsproviders.All())
+	}
 
-	for _, p := range all {
-		if code != "" && !strings.EqualFold(p.Name, code) {
-			continue
+	info, isPublisher := dnsproviders.Lookup(code)
+
+	legoHelp, isLego := legoDNSHelp(code)
+	if !isLego && isPublisher { // an alias: lego knows the publisher's own name
+		code = info.Name
+		legoHelp, isLego = legoDNSHelp(code)
+	}
+
+	switch {
+	case isPublisher:
+		if err := writePublishers(w, []dnsproviders.Info{info}); err != nil {
+			return err
 		}
+	case isLego:
+		fmt.Fprintf(w, "lego-persist has no --dns-persist publisher named %q: publish the record by hand (lego-persist record),\n"+
+			"through exec or httpreq, or by a CNAME into a zone a publisher serves. lego's %q provider still serves --dns %s.\n", code, code, code)
+	default:
+		return usageErrorf("--%s: %q is neither a --dns-persist publisher (known: %s) nor one of lego's --dns providers",
+			flgCode, code, strings.Join(dnsproviders.Names(), ", "))
+	}
 
-		shown++
+	if !isLego {
+		return nil
+	}
 
+	fmt.Fprintf(w, "\nlego's --dns %s (the fallback): names without a usable dns-persist-01 record are validated with lego's\n"+
+		"dns-01 solver and this provider when lego-persist runs with --dns %s; it writes _acme-challenge records, not\n"+
+		"_validation-persist. lego's own help for it:\n\n", code, code)
+
+	_, err := w.Write(legoHelp)
+
+	return err
+}
+
+// writePublishers writes each publisher with its variables, then "none" and
+// the _FILE note.
+func writePublishers(out io.Writer, infos []dnsproviders.Info) error {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+
+	for _, p := range infos {
 		del := "can remove records"
 		if !p.CanUnpublish {
 			del = "cannot remove records"
 		}
 
+		if p.Refused != "" {
+			fmt.Fprintf(w, "%s\trefused: %s\n\n", p.Name, p.Refused)
+
+			continue
+		}
+
 		fmt.Fprintf(w, "%s\t%s (%s)\n", p.Name, p.Description, del)
+
+		if len(p.Aliases) > 0 {
+			fmt.Fprintf(w, "  also as\t%s\n", strings.Join(p.Aliases, ", "))
+		}
+
+		if p.Safety != "" {
+			fmt.Fprintf(w, "  concurrent writers\t%s\n", p.Safety)
+		}
 
 		for _, e := range p.Env {
 			req := "optional"
@@ -53,17 +107,33 @@ func dnshelpAction(c *cli.Context) error {
 		fmt.Fprintln(w)
 	}
 
-	if code != "" && shown == 0 {
-		names := make([]string, 0, len(all))
-		for _, p := range all {
-			names = append(names, p.Name)
-		}
-
-		return usageErrorf("--%s: unknown publisher %q (known: %s)", flgCode, code, strings.Join(names, ", "))
-	}
-
-	fmt.Fprintf(w, "none\tread-only: nothing is written; a missing record is an error that prints the record to publish\n")
 	fmt.Fprintf(w, "\nEvery variable NAME can also be given as NAME_FILE: the path of a file holding the value.\n")
 
 	return w.Flush()
+}
+
+// legoDNSHelp returns lego's own `lego dnshelp --code name` text, from the
+// command lego's cmd package exports, and whether lego has a --dns
+// provider of that name.
+func legoDNSHelp(name string) ([]byte, bool) {
+	var help *cli.Command
+
+	for _, c := range legocmd.CreateCommands() {
+		if c.Name == "dnshelp" {
+			help = c
+		}
+	}
+
+	if help == nil {
+		return nil, false
+	}
+
+	var buf bytes.Buffer
+
+	app := &cli.App{Name: "lego", Writer: &buf, ErrWriter: io.Discard, Commands: []*cli.Command{help}}
+	if err := app.Run([]string{"lego", "dnshelp", "--code", name}); err != nil {
+		return nil, false
+	}
+
+	return buf.Bytes(), true
 }
