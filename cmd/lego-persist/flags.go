@@ -54,6 +54,8 @@ const (
 	flgPersist               = "dns-persist"
 	flgPersistIssuer         = "dns-persist.issuer-domain-name"
 	flgPersistUntil          = "dns-persist.persist-until"
+	flgPersistFor            = "dns-persist.persist-for"
+	flgPersistRefresh        = "dns-persist.refresh-before"
 	flgPersistWildcard       = "dns-persist.wildcard"
 	flgPersistResolvers      = "dns-persist.resolvers"
 	flgPersistDisableANS     = "dns-persist.propagation.disable-ans"

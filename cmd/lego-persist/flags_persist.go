@@ -28,6 +28,17 @@ func persistFlags() []cli.Flag {
 			EnvVars: []string{"LEGO_DNS_PERSIST_PERSIST_UNTIL"},
 			Usage:   "Write persistUntil=<this instant> (RFC 3339) into new records; after it the CA stops accepting the record.",
 		},
+		&cli.DurationFlag{
+			Name:    flgPersistFor,
+			EnvVars: []string{"LEGO_DNS_PERSIST_PERSIST_FOR"},
+			Usage:   "Write persistUntil = now + DURATION into new records (a rolling persistUntil, e.g. 2160h).",
+		},
+		&cli.DurationFlag{
+			Name:    flgPersistRefresh,
+			EnvVars: []string{"LEGO_DNS_PERSIST_REFRESH_BEFORE"},
+			Usage: "With --" + flgPersistFor + ": when this account's record expires within DURATION, publish a fresh one," +
+				" wait until it is served, then remove the old value of this account (other values stay).",
+		},
 		&cli.BoolFlag{
 			Name:    flgPersistWildcard,
 			EnvVars: []string{"LEGO_DNS_PERSIST_WILDCARD"},

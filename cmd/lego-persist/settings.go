@@ -156,6 +156,10 @@ func (s *settings) loadRecordOptions(c *cli.Context) error {
 		s.persistOpts = append(s.persistOpts, persist.WithPersistUntil(t))
 	}
 
+	if err := s.rollingPersistUntil(c); err != nil {
+		return err
+	}
+
 	if s.wildcard {
 		s.persistOpts = append(s.persistOpts, persist.WithWildcardPolicy())
 	}
@@ -306,4 +310,33 @@ func checkDNSFallbackFlags(c *cli.Context) error {
 
 func (s *settings) store() *storage.Store {
 	return storage.New(s.path, storage.WithWarnings(log.Warnf))
+}
+
+// rollingPersistUntil reads --dns-persist.persist-for and
+// --dns-persist.refresh-before.
+func (s *settings) rollingPersistUntil(c *cli.Context) error {
+	forD, refresh := c.Duration(flgPersistFor), c.Duration(flgPersistRefresh)
+
+	switch {
+	case c.IsSet(flgPersistFor) && forD <= 0:
+		return usageErrorf("--%s must be positive", flgPersistFor)
+	case c.IsSet(flgPersistRefresh) && refresh <= 0:
+		return usageErrorf("--%s must be positive", flgPersistRefresh)
+	case forD > 0 && !s.persistUntil.IsZero():
+		return usageErrorf("--%s and --%s exclude each other: choose a rolling or a fixed persistUntil", flgPersistFor, flgPersistUntil)
+	case refresh > 0 && forD == 0:
+		return usageErrorf("--%s needs --%s (the new record's lifetime)", flgPersistRefresh, flgPersistFor)
+	case refresh > 0 && refresh >= forD:
+		return usageErrorf("--%s (%s) must be shorter than --%s (%s)", flgPersistRefresh, refresh, flgPersistFor, forD)
+	}
+
+	if forD > 0 {
+		s.persistOpts = append(s.persistOpts, persist.WithPersistFor(forD))
+	}
+
+	if refresh > 0 {
+		s.persistOpts = append(s.persistOpts, persist.WithRefreshBefore(refresh))
+	}
+
+	return nil
 }

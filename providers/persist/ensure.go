@@ -28,6 +28,8 @@ func (s *solver) ensureRecord(ctx context.Context, g *group, want record.Want, p
 	}
 
 	switch {
+	case state.allOK && s.refreshDue(state.verdict):
+		return s.refresh(ctx, g, want, p, state.verdict)
 	case state.allOK:
 		log.Infof("[%s] dns-persist-01: valid record found (%s); no DNS write", g.base, state.verdict.Raw)
 		return nil
@@ -65,6 +67,62 @@ func (s *solver) ensureRecord(ctx context.Context, g *group, want record.Want, p
 	}
 
 	return s.awaitPropagation(ctx, g.name, want)
+}
+
+// refreshDue reports whether a valid record of ours expires within
+// WithRefreshBefore: then a fresh value replaces it (rolling persistUntil).
+func (s *solver) refreshDue(v verdict) bool {
+	until := v.Value.PersistUntil
+
+	return s.opts.refreshBefore > 0 && s.pub != nil && !until.IsZero() && until.Sub(s.opts.now()) < s.opts.refreshBefore
+}
+
+// refresh publishes a fresh value (persistUntil from WithPersistFor) beside
+// old, a valid value of this account that expires soon, waits until every
+// server serves the fresh one, then removes old and nothing else. old
+// stays valid meanwhile, so validation never depends on the new write.
+func (s *solver) refresh(ctx context.Context, g *group, want record.Want, p plan, old verdict) error {
+	value := s.opts.value(want.Issuers[0], p.accountURIs[0], want.Wildcard)
+
+	if err := s.proof.prove(ctx); err != nil {
+		return err
+	}
+
+	log.Infof("[%s] dns-persist-01: the record %q expires at %s, within --refresh-before %s; publishing %s",
+		g.base, old.Raw, old.Value.PersistUntil.UTC().Format(time.RFC3339), s.opts.refreshBefore, value)
+
+	if err := s.pub.Publish(ctx, g.name, value); err != nil {
+		return fmt.Errorf("publishing the refreshed record at %s: %w (the current record %q stays valid until %s)",
+			g.name, err, old.Raw, old.Value.PersistUntil.UTC().Format(time.RFC3339))
+	}
+
+	// Only a value that outlives old counts as served.
+	fresh := want
+	fresh.At = old.Value.PersistUntil.Add(time.Second)
+
+	if err := s.awaitPropagation(ctx, g.name, fresh); err != nil {
+		return err
+	}
+
+	unpub, ok := s.pub.(Unpublisher)
+	if !ok {
+		log.Warnf("[%s] dns-persist-01: the publisher cannot delete records; remove the old value by hand: %s",
+			g.base, record.ZoneLine(g.name, s.opts.recordTTL, old.Raw))
+
+		return nil
+	}
+
+	if err := unpub.Unpublish(ctx, g.name, old.Raw); err != nil {
+		// The fresh record serves; the old one expires by itself.
+		log.Warnf("[%s] dns-persist-01: removing the old value %q: %v (it expires by itself at %s)",
+			g.base, old.Raw, err, old.Value.PersistUntil.UTC().Format(time.RFC3339))
+
+		return nil
+	}
+
+	log.Infof("[%s] dns-persist-01: removed the old value %q", g.base, old.Raw)
+
+	return nil
 }
 
 // missingRecordError is a read-only run's finding: no valid record at name

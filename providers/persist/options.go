@@ -37,6 +37,8 @@ type options struct {
 	strictReadOnly      bool
 	priorKeys           []string
 	recordTTL           uint32
+	persistFor          time.Duration
+	refreshBefore       time.Duration
 	warnWithin          time.Duration
 	now                 func() time.Time
 	ctx                 context.Context //nolint:containedctx // lego's resolver interface carries none.
@@ -148,6 +150,40 @@ func WithPriorAccountKeys(thumbprints ...string) Option {
 	}
 }
 
+// WithPersistFor writes persistUntil = now + d into the records the solver
+// and Records create (a rolling persistUntil; compare WithPersistUntil, a
+// fixed instant). With WithRefreshBefore, renewals replace the record
+// before it runs out.
+func WithPersistFor(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("WithPersistFor: %s is not positive", d)
+		}
+
+		o.persistFor = d
+
+		return nil
+	}
+}
+
+// WithRefreshBefore makes the solver replace a valid record of this
+// account whose persistUntil comes within d: it publishes a fresh value
+// (persistUntil from WithPersistFor), waits until every server serves it,
+// then removes the old value of this account (other values stay). When
+// nothing is due, nothing is written. It needs WithPersistFor and a
+// Publisher (removing the old value needs Unpublish).
+func WithRefreshBefore(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("WithRefreshBefore: %s is not positive", d)
+		}
+
+		o.refreshBefore = d
+
+		return nil
+	}
+}
+
 // WithRecordTTL sets the TTL of the zone-file lines lego-persist prints
 // (Records, read-only errors); DefaultRecordTTL when not set.
 func WithRecordTTL(seconds uint32) Option {
@@ -193,6 +229,18 @@ func (o *options) validate() error {
 
 	if o.validationTimeout <= 0 {
 		return errors.New("validation timeout must be positive")
+	}
+
+	if o.persistFor > 0 && !o.persistUntil.IsZero() {
+		return errors.New("WithPersistFor and WithPersistUntil exclude each other: choose a rolling or a fixed persistUntil")
+	}
+
+	if o.refreshBefore > 0 && o.persistFor == 0 {
+		return errors.New("WithRefreshBefore needs WithPersistFor (the new record's lifetime)")
+	}
+
+	if o.refreshBefore >= o.persistFor && o.persistFor > 0 && o.refreshBefore > 0 {
+		return fmt.Errorf("WithRefreshBefore %s must be shorter than WithPersistFor %s, or every run would replace the record", o.refreshBefore, o.persistFor)
 	}
 
 	if !o.persistUntil.IsZero() && !o.persistUntil.After(o.now()) {

@@ -33,13 +33,18 @@ func (o *options) accountURIs(v draft.Version, meta draft.Meta, acct draft.Accou
 
 // value is the canonical record value to publish: policy=wildcard when the
 // name needs it or WithWildcardPolicy asks for it, persistUntil from
-// WithPersistUntil.
+// WithPersistUntil or now + WithPersistFor.
 func (o *options) value(issuer, accountURI string, wildcard bool) string {
+	until := o.persistUntil
+	if o.persistFor > 0 {
+		until = o.now().Add(o.persistFor)
+	}
+
 	return record.Value{
 		Issuer:       issuer,
 		AccountURI:   accountURI,
 		Wildcard:     wildcard || o.wildcardPolicy,
-		PersistUntil: o.persistUntil,
+		PersistUntil: until,
 	}.String()
 }
 
