@@ -34,9 +34,16 @@ const (
 )
 
 func accountCommand() *cli.Command {
-	return &cli.Command{
+	cmd := &cli.Command{
 		Name:  "account",
 		Usage: "Show, roll over or deactivate the ACME account: its key is the standing authorization of every record naming it",
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageErrorf("unknown command 'account %s' (account show | rollover | deactivate)", c.Args().First())
+			}
+
+			return cli.ShowSubcommandHelp(c)
+		},
 		Subcommands: []*cli.Command{
 			{
 				Name:   "show",
@@ -68,6 +75,12 @@ func accountCommand() *cli.Command {
 			},
 		},
 	}
+
+	for _, sub := range cmd.Subcommands {
+		sub.OnUsageError = onUsageError
+	}
+
+	return cmd
 }
 
 // accountSession is a stored, registered account and its CA.
