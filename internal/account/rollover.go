@@ -136,9 +136,12 @@ func Recover(ctx context.Context, c *Client, as *storage.AccountStore, url strin
 		return res, nil, as.DiscardNextKey()
 	}
 
-	owner, _, err := c.KeyOwner(ctx, next)
+	owner, deactivated, err := c.KeyOwner(ctx, next)
 
 	switch {
+	case err == nil && deactivated && owner == "":
+		return res, nil, fmt.Errorf("the CA says the account of the journaled key %s is deactivated; "+
+			"the account cannot be used any more", as.NextKeyPath())
 	case errors.Is(err, ErrNoAccount):
 		return res, nil, fmt.Errorf("%w (%s)", ErrRolloverPending, as.NextKeyPath())
 	case err != nil:
