@@ -254,3 +254,48 @@ func canonicalName(name string) string {
 func sameName(a, b string) bool {
 	return strings.EqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(b, "."))
 }
+
+// Drift returns the standing entries of account (URL) at the record name
+// fqdn whose value is not among served (the values the name serves now): a
+// record this account published that is gone or was changed.
+func (s *Store) Drift(fqdn, accountURL string, served []string) ([]Entry, error) {
+	entries, err := s.Lookup(fqdn)
+	if err != nil {
+		return nil, err
+	}
+
+	have := make(map[string]bool, len(served))
+	for _, v := range served {
+		have[v] = true
+	}
+
+	var out []Entry
+
+	for _, e := range entries {
+		if e.Active() && e.AccountURL == accountURL && !have[e.Value] {
+			out = append(out, e)
+		}
+	}
+
+	return out, nil
+}
+
+// Expiring returns the standing entries whose persistUntil is before
+// deadline (draft-02 §9.4: check the local provisioning state before
+// ordering; pass now plus the time a validation may take).
+func (s *Store) Expiring(deadline time.Time) ([]Entry, error) {
+	entries, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+
+	var out []Entry
+
+	for _, e := range entries {
+		if e.Active() && e.PersistUntil != nil && e.PersistUntil.Before(deadline) {
+			out = append(out, e)
+		}
+	}
+
+	return out, nil
+}

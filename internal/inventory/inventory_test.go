@@ -201,3 +201,35 @@ func TestPutReplacesSameNameAndValueKeepingLastSeen(t *testing.T) {
 		t.Errorf("entries = %+v; want one, When updated, LastSeen kept", all)
 	}
 }
+
+func TestDriftAndExpiring(t *testing.T) {
+	ctx := context.Background()
+	inv := open(t, t.TempDir())
+	name := "_validation-persist.a.example."
+	soon, later := time.Unix(1000, 0).UTC(), time.Unix(5000, 0).UTC()
+
+	for _, e := range []Entry{
+		{Name: name, Value: "served", AccountURL: acctURL, PersistUntil: &later},
+		{Name: name, Value: "gone", AccountURL: acctURL, PersistUntil: &soon},
+		{Name: name, Value: "other account's", AccountURL: "https://ca.example/acct/2"},
+		{Name: name, Value: "removed", AccountURL: acctURL},
+	} {
+		if err := inv.Put(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if err := inv.MarkRemoved(ctx, name, "removed", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	drift, err := inv.Drift("_validation-persist.A.example", acctURL, []string{"served", "foreign"})
+	if err != nil || len(drift) != 1 || drift[0].Value != "gone" {
+		t.Errorf("Drift = %+v, %v; want only the value that is gone", drift, err)
+	}
+
+	exp, err := inv.Expiring(time.Unix(2000, 0))
+	if err != nil || len(exp) != 1 || exp[0].Value != "gone" {
+		t.Errorf("Expiring = %+v, %v; want the value whose persistUntil passes first", exp, err)
+	}
+}
