@@ -14,21 +14,25 @@
 // set (TTL, metadata) are kept. Values over 255 octets are written as
 // several character-strings.
 //
-// Authentication is a service principal's client secret (OAuth 2.0 client
-// credentials, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET).
-// Managed identity, workload identity, certificates, the Azure CLI, private
-// zones and the resource-group discovery of lego are not supported and are
-// refused with a hint.
+// Authentication is azidentity's, chosen by AZURE_AUTH_METHOD as in lego:
+// env (a client secret, else azidentity's environment credential), wli
+// (workload identity), msi (managed identity, bounded by
+// AZURE_AUTH_MSI_TIMEOUT), cli (the Azure CLI's login), oidc (a federated
+// token in AZURE_OIDC_TOKEN or AZURE_OIDC_TOKEN_FILE_PATH); unset, a client
+// secret when one is configured, else azidentity's default chain. Private
+// zones, Azure Pipelines credentials and lego's resource-group discovery
+// are not supported and are refused with a hint.
 package azuredns
 
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/go-acme/lego/v4/platform/config/env"
 
 	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
@@ -48,6 +52,9 @@ const (
 	EnvClientID       = "AZURE_CLIENT_ID"
 	EnvClientSecret   = "AZURE_CLIENT_SECRET"
 	EnvAuthMethod     = "AZURE_AUTH_METHOD"
+	EnvAuthMSITimeout = "AZURE_AUTH_MSI_TIMEOUT"
+	EnvOIDCToken      = "AZURE_OIDC_TOKEN"
+	EnvOIDCTokenFile  = "AZURE_OIDC_TOKEN_FILE_PATH"
 
 	EnvAuthorityHost           = "AZURE_AUTHORITY_HOST"
 	EnvResourceManagerEndpoint = "AZURE_RESOURCE_MANAGER_ENDPOINT"
@@ -74,9 +81,30 @@ func clouds() map[string]cloud {
 type Config struct {
 	libdnsadapter.Options
 
+	// AuthMethod is lego's AZURE_AUTH_METHOD: "" (a client secret when
+	// ClientSecret is set, else azidentity's default chain), "env", "wli",
+	// "msi", "cli" or "oidc".
+	AuthMethod string
+
 	TenantID     string
 	ClientID     string
 	ClientSecret string
+
+	// AuthMSITimeout bounds a managed identity token request ("msi");
+	// 2 seconds when zero, as lego.
+	AuthMSITimeout time.Duration
+
+	// OIDCToken is the federated token of "oidc" (or OIDCTokenFile, read
+	// at each token request).
+	OIDCToken     string
+	OIDCTokenFile string
+
+	// Credential, when set, is used instead of the one AuthMethod names.
+	Credential azcore.TokenCredential
+
+	// HTTPClient, when set, sends every request (its Transport, under the
+	// Publish or Unpublish timeout): a proxy, or a test server's client.
+	HTTPClient *http.Client
 
 	SubscriptionID string
 	ResourceGroup  string
@@ -124,14 +152,13 @@ func NewDNSProvider() (*DNSProvider, error) {
 	cfg.TenantID = env.GetOrFile(EnvTenantID)
 	cfg.ClientID = env.GetOrFile(EnvClientID)
 	cfg.ClientSecret = env.GetOrFile(EnvClientSecret)
+	cfg.AuthMethod = env.GetOrFile(EnvAuthMethod)
+	cfg.AuthMSITimeout = env.GetOrDefaultSecond(EnvAuthMSITimeout, 0)
+	cfg.OIDCToken = env.GetOrFile(EnvOIDCToken)
+	cfg.OIDCTokenFile = env.GetOrFile(EnvOIDCTokenFile)
 
 	if env.GetOrDefaultBool(EnvPrivateZone, false) {
 		return nil, errors.New("azuredns: private zones (" + EnvPrivateZone + ") are not supported")
-	}
-
-	if m := strings.ToLower(os.Getenv(EnvAuthMethod)); m != "" && m != "env" {
-		return nil, fmt.Errorf("azuredns: %s=%s is not supported: only a client secret (%s, %s, %s) is",
-			EnvAuthMethod, m, EnvTenantID, EnvClientID, EnvClientSecret)
 	}
 
 	if err := cfg.UseSystemResolvers(); err != nil {
@@ -166,7 +193,6 @@ func newClient(cfg *Config) (*client, error) {
 	var missing []string
 
 	for _, v := range []struct{ name, value string }{
-		{EnvTenantID, cfg.TenantID}, {EnvClientID, cfg.ClientID}, {EnvClientSecret, cfg.ClientSecret},
 		{EnvSubscriptionID, cfg.SubscriptionID}, {EnvResourceGroup, cfg.ResourceGroup},
 	} {
 		if v.value == "" {
@@ -175,8 +201,7 @@ func newClient(cfg *Config) (*client, error) {
 	}
 
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("azuredns: missing %s (only a service principal with a client secret is supported)",
-			strings.Join(missing, ", "))
+		return nil, fmt.Errorf("azuredns: missing %s (lego's resource-group discovery is not supported)", strings.Join(missing, ", "))
 	}
 
 	envName := strings.ToLower(cfg.Environment)
@@ -204,15 +229,23 @@ func newClient(cfg *Config) (*client, error) {
 		return nil, fmt.Errorf("azuredns: %w", err)
 	}
 
+	if cfg.HTTPClient != nil {
+		httpClient.Transport.(*httpapi.Transport).Base = cfg.HTTPClient.Transport
+	}
+
+	cred := cfg.Credential
+	if cred == nil {
+		if cred, err = credential(cfg, authority, httpClient); err != nil {
+			return nil, fmt.Errorf("azuredns: %w", err)
+		}
+	}
+
 	return &client{
-		http:         httpClient,
-		tokenURL:     authority + "/" + url.PathEscape(cfg.TenantID) + "/oauth2/v2.0/token",
-		scope:        arm + "/.default",
-		clientID:     cfg.ClientID,
-		clientSecret: cfg.ClientSecret,
+		http:  httpClient,
+		cred:  cred,
+		scope: arm + "/.default",
 		zonesURL: arm + "/subscriptions/" + url.PathEscape(cfg.SubscriptionID) + "/resourceGroups/" +
 			url.PathEscape(cfg.ResourceGroup) + "/providers/Microsoft.Network/dnsZones",
-		now: time.Now,
 	}, nil
 }
 
@@ -235,16 +268,20 @@ func endpoint(name, value, def string) (string, error) {
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
 		Name:    "azuredns",
-		Backing: "own client (Azure DNS REST API 2018-05-01, net/http)",
+		Backing: "own client (Azure DNS REST API 2018-05-01, net/http); SDK azidentity v1.13.1 for the token",
 		Safety:  libdnsadapter.SafeConditional + ": the set is written under its If-Match ETag; a 412 means a concurrent change: read again and retry once.",
-		Description: "Azure DNS REST API, public zones, with a service principal's client secret. Publish writes the " +
+		Description: "Azure DNS REST API, public zones; azidentity credentials (client secret, workload or managed identity, Azure CLI, OIDC) chosen as lego's AZURE_AUTH_METHOD. Publish writes the " +
 			"TXT record set at the name back with the new value added, under its ETag (a concurrent change is read " +
 			"and retried once); unpublish writes it back without exactly that value, or deletes it when it was the " +
 			"only one.",
 		Env: append([]libdnsadapter.EnvVar{
-			{Name: EnvTenantID, Description: "Tenant (directory) ID", Required: true},
-			{Name: EnvClientID, Description: "Client (application) ID of the service principal", Required: true},
-			{Name: EnvClientSecret, Description: "Client secret of the service principal", Required: true},
+			{Name: EnvAuthMethod, Description: "env, wli (workload identity), msi (managed identity), cli (Azure CLI) or oidc; unset: the client secret if set, else azidentity's default chain"},
+			{Name: EnvTenantID, Description: "Tenant (directory) ID"},
+			{Name: EnvClientID, Description: "Client (application) ID of the service principal or user-assigned identity"},
+			{Name: EnvClientSecret, Description: "Client secret of the service principal"},
+			{Name: EnvAuthMSITimeout, Description: "Seconds a managed identity token request may take (default 2)"},
+			{Name: EnvOIDCToken, Description: "Federated token for oidc (or " + EnvOIDCTokenFile + ", a file holding it)"},
+			{Name: EnvOIDCTokenFile, Description: "File holding the federated token for oidc"},
 			{Name: EnvSubscriptionID, Description: "Subscription holding the DNS zone", Required: true},
 			{Name: EnvResourceGroup, Description: "Resource group holding the DNS zone", Required: true},
 			{Name: EnvZoneName, Description: "Name of the DNS zone in Azure (same as AZURE_ZONE)"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +27,13 @@ const (
 	fqdn     = "_validation-persist.www.example.com."
 	value    = "ca.example; accounturi=https://ca.example/acct/1"
 	otherCA  = "other.example; accounturi=https://other.example/acct/9"
+)
+
+// authority and arm are the endpoints the tests configure; every request
+// to them is sent to the fake (adaptertest.RedirectTransport).
+const (
+	authority = "https://login.fake.test"
+	arm       = "https://management.fake.test"
 )
 
 const setPath = "/subscriptions/" + sub + "/resourceGroups/" + group +
@@ -66,7 +74,16 @@ func (f *fakeAzure) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if r.URL.Path == "/"+tenant+"/oauth2/v2.0/token" {
+	switch r.URL.Path {
+	case "/" + tenant + "/v2.0/.well-known/openid-configuration":
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"token_endpoint":         authority + "/" + tenant + "/oauth2/v2.0/token",
+			"authorization_endpoint": authority + "/" + tenant + "/oauth2/v2.0/authorize",
+			"issuer":                 authority + "/" + tenant + "/v2.0",
+		})
+
+		return
+	case "/" + tenant + "/oauth2/v2.0/token":
 		f.token(w, r)
 
 		return
@@ -159,7 +176,7 @@ func (f *fakeAzure) token(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 
 	if r.PostForm.Get("grant_type") != "client_credentials" || r.PostForm.Get("client_id") != clientID ||
-		r.PostForm.Get("client_secret") != secret || !strings.HasSuffix(r.PostForm.Get("scope"), "/.default") {
+		r.PostForm.Get("client_secret") != secret || !slices.Contains(strings.Fields(r.PostForm.Get("scope")), arm+"/.default") {
 		w.WriteHeader(http.StatusUnauthorized)
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided.\nTrace ID: 1"})
 
@@ -231,7 +248,8 @@ func newTestPublisher(t *testing.T, f *fakeAzure) (*DNSProvider, *adaptertest.Re
 	cfg := &Config{
 		TenantID: tenant, ClientID: clientID, ClientSecret: secret,
 		SubscriptionID: sub, ResourceGroup: group,
-		AuthorityHost: srv.URL, ResourceManagerEndpoint: srv.URL + "/",
+		AuthorityHost: authority, ResourceManagerEndpoint: arm + "/",
+		HTTPClient: &http.Client{Transport: adaptertest.RedirectTransport(t, srv)},
 	}
 	cfg.Zone = "example.com"
 	cfg.TTL = 60
@@ -523,7 +541,8 @@ func setAzureEnv(t *testing.T, vars map[string]string) {
 	t.Helper()
 
 	for _, k := range []string{EnvEnvironment, EnvSubscriptionID, EnvResourceGroup, EnvZoneName, EnvPrivateZone, EnvTenantID,
-		EnvClientID, EnvClientSecret, EnvAuthMethod, EnvAuthorityHost, EnvResourceManagerEndpoint, "AZURE_ZONE", "AZURE_TTL"} {
+		EnvClientID, EnvClientSecret, EnvAuthMethod, EnvAuthorityHost, EnvResourceManagerEndpoint, "AZURE_ZONE", "AZURE_TTL",
+		EnvOIDCToken, EnvOIDCTokenFile, EnvAuthMSITimeout} {
 		t.Setenv(k, "")
 	}
 
@@ -543,7 +562,9 @@ func fullEnv(endpoint string) map[string]string {
 func TestNewDNSProviderReadsLegoEnvironment(t *testing.T) {
 	f := newFakeAzure()
 	srv, _ := adaptertest.NewServer(t, f)
-	setAzureEnv(t, fullEnv(srv.URL))
+	adaptertest.RedirectDefaultTransport(t, srv)
+	setAzureEnv(t, fullEnv(authority))
+	t.Setenv(EnvResourceManagerEndpoint, arm)
 
 	pub, err := NewDNSProvider()
 	if err != nil {
@@ -565,9 +586,9 @@ func TestNewDNSProviderRefusesWhatItCannotHonour(t *testing.T) {
 		change map[string]string
 		want   string
 	}{
-		{name: "no secret", change: map[string]string{EnvClientSecret: ""}, want: EnvClientSecret},
 		{name: "no resource group", change: map[string]string{EnvResourceGroup: ""}, want: EnvResourceGroup},
-		{name: "managed identity", change: map[string]string{EnvAuthMethod: "msi"}, want: EnvAuthMethod},
+		{name: "azure pipelines", change: map[string]string{EnvAuthMethod: "pipeline"}, want: EnvAuthMethod},
+		{name: "oidc without a token", change: map[string]string{EnvAuthMethod: "oidc"}, want: EnvOIDCToken},
 		{name: "private zone", change: map[string]string{EnvPrivateZone: "true"}, want: "private"},
 		{name: "unknown cloud", change: map[string]string{EnvEnvironment: "mars"}, want: EnvEnvironment},
 		{name: "endpoint not a URL", change: map[string]string{EnvResourceManagerEndpoint: "management.example"}, want: EnvResourceManagerEndpoint},
@@ -590,7 +611,7 @@ func TestNewDNSProviderRefusesWhatItCannotHonour(t *testing.T) {
 }
 
 func TestCloudsMapToTheirEndpoints(t *testing.T) {
-	for name, want := range map[string]string{"": "login.microsoftonline.com", "China": "login.chinacloudapi.cn", "usgovernment": "login.microsoftonline.us"} {
+	for name, want := range map[string]string{"": "management.azure.com", "China": "management.chinacloudapi.cn", "usgovernment": "management.usgovcloudapi.net"} {
 		cfg := &Config{TenantID: tenant, ClientID: clientID, ClientSecret: secret, SubscriptionID: sub, ResourceGroup: group, Environment: name}
 		cfg.Zone = "example.com"
 
@@ -599,9 +620,43 @@ func TestCloudsMapToTheirEndpoints(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		if u, _ := url.Parse(c.tokenURL); u.Host != want || u.Path != "/"+tenant+"/oauth2/v2.0/token" {
-			t.Errorf("%q: token URL %s, want host %s", name, c.tokenURL, want)
+		if u, _ := url.Parse(c.zonesURL); u.Host != want || c.scope != "https://"+want+"/.default" {
+			t.Errorf("%q: zones URL %s, scope %s; want host %s", name, c.zonesURL, c.scope, want)
 		}
+	}
+}
+
+func TestAuthMethodsBuildTheirAzidentityCredential(t *testing.T) {
+	t.Setenv("AZURE_FEDERATED_TOKEN_FILE", filepath.Join(t.TempDir(), "token"))
+
+	tests := []struct {
+		method string
+		cfg    Config
+		want   string // the credential's type
+	}{
+		{method: "", cfg: Config{TenantID: tenant, ClientID: clientID, ClientSecret: secret}, want: "*azidentity.ClientSecretCredential"},
+		{method: "", want: "*azidentity.DefaultAzureCredential"},
+		{method: "env", cfg: Config{TenantID: tenant, ClientID: clientID, ClientSecret: secret}, want: "*azidentity.ClientSecretCredential"},
+		{method: "wli", cfg: Config{TenantID: tenant, ClientID: clientID}, want: "*azidentity.WorkloadIdentityCredential"},
+		{method: "msi", want: "azuredns.timeoutCredential"},
+		{method: "cli", want: "*azidentity.AzureCLICredential"},
+		{method: "oidc", cfg: Config{TenantID: tenant, ClientID: clientID, OIDCToken: "federated"}, want: "*azidentity.ClientAssertionCredential"},
+	}
+
+	for _, tt := range tests {
+		t.Run(tt.method+tt.want, func(t *testing.T) {
+			cfg := tt.cfg
+			cfg.AuthMethod, cfg.SubscriptionID, cfg.ResourceGroup = tt.method, sub, group
+
+			c, err := newClient(&cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			if got := fmt.Sprintf("%T", c.cred); got != tt.want {
+				t.Errorf("credential = %s, want %s", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -615,7 +670,7 @@ func TestDescribeListsTheRequiredVariables(t *testing.T) {
 		}
 	}
 
-	want := []string{EnvTenantID, EnvClientID, EnvClientSecret, EnvSubscriptionID, EnvResourceGroup}
+	want := []string{EnvSubscriptionID, EnvResourceGroup}
 	if d.Name != "azuredns" || !slices.Equal(required, want) {
 		t.Errorf("Describe() = %s with required %v, want %v", d.Name, required, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,6 +13,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/libdns/libdns"
 
 	"github.com/lego-persist/lego-persist/internal/record"
@@ -25,24 +29,19 @@ const apiVersion = "2018-05-01"
 // created) between our read and our write.
 var errConflict = errors.New("the record set changed while it was being updated (HTTP 412)")
 
-// client talks to the Azure DNS REST API with a client-credentials token.
-// It implements libdns.RecordAppender and libdns.RecordDeleter for TXT
-// records, adding or removing one value of a record set at a time.
+// client talks to the Azure DNS REST API with tokens from an azidentity
+// credential. It implements libdns.RecordAppender and libdns.RecordDeleter
+// for TXT records, adding or removing one value of a record set at a time.
 type client struct {
 	http *http.Client
 
-	tokenURL     string // <authority>/<tenant>/oauth2/v2.0/token
-	scope        string // <resource manager>/.default
-	clientID     string
-	clientSecret string
+	cred  azcore.TokenCredential
+	scope string // <resource manager>/.default
 
 	zonesURL string // <resource manager>/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/dnsZones
 
-	now func() time.Time
-
-	mu      sync.Mutex
-	token   string
-	expires time.Time
+	mu    sync.Mutex
+	token string // the last one, scrubbed from error texts
 }
 
 // txtRecord is one TXT resource record: its character-strings.
@@ -258,62 +257,19 @@ func (c *client) do(ctx context.Context, method, u string, h http.Header, body [
 	return httpapi.Do(ctx, c.http, httpapi.Request{Method: method, URL: u, Token: token, Header: h, Body: body})
 }
 
-// accessToken returns a cached token, or gets one with the OAuth 2.0
-// client credentials grant (RFC 6749 §4.4) from the Microsoft identity
-// platform.
+// accessToken returns a token for the resource manager (azidentity caches
+// and renews it).
 func (c *client) accessToken(ctx context.Context) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-
-	if c.token != "" && c.now().Before(c.expires) {
-		return c.token, nil
-	}
-
-	form := url.Values{
-		"grant_type":    {"client_credentials"},
-		"client_id":     {c.clientID},
-		"client_secret": {c.clientSecret},
-		"scope":         {c.scope},
-	}
-
-	resp, err := httpapi.Do(ctx, c.http, httpapi.Request{
-		Method: http.MethodPost,
-		URL:    c.tokenURL,
-		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
-		Body:   []byte(form.Encode()),
-	})
+	tok, err := c.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}})
 	if err != nil {
-		return "", fmt.Errorf("getting a token: %w", err)
+		return "", fmt.Errorf("getting a token: %w", identityError(err))
 	}
 
-	var tok struct {
-		AccessToken string          `json:"access_token"`
-		ExpiresIn   json.RawMessage `json:"expires_in"` // a number, or a string in older endpoints
-		Error       string          `json:"error"`
-		Description string          `json:"error_description"`
-	}
+	c.mu.Lock()
+	c.token = tok.Token
+	c.mu.Unlock()
 
-	_ = json.Unmarshal(resp.Body, &tok)
-
-	if resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
-		e := &httpapi.StatusError{Status: resp.StatusCode, Code: tok.Error, Message: tok.Description}
-		if e.Code == "" && e.Message == "" {
-			e.Message = "no access token in the response"
-		}
-
-		return "", fmt.Errorf("getting a token for client %s: %w", c.clientID, e)
-	}
-
-	seconds, _ := strconv.Atoi(strings.Trim(string(tok.ExpiresIn), `"`))
-	if seconds <= 0 {
-		seconds = 300
-	}
-
-	// Renew a minute early, so a token does not expire in flight.
-	c.token = tok.AccessToken
-	c.expires = c.now().Add(time.Duration(seconds)*time.Second - time.Minute)
-
-	return c.token, nil
+	return tok.Token, nil
 }
 
 // apiErrorOf reads an ARM error body ({"error":{"code","message"}} or
@@ -344,6 +300,34 @@ func (c *client) apiErrorOf(resp *httpapi.Response) error {
 
 	if tok != "" {
 		e.Message = strings.ReplaceAll(e.Message, tok, "REDACTED")
+	}
+
+	return e
+}
+
+// identityError shortens azidentity's multi-line report of a refused token
+// request to the identity platform's status, error code and the first line
+// of its description; other errors are returned as they are.
+func identityError(err error) error {
+	var afe *azidentity.AuthenticationFailedError
+	if !errors.As(err, &afe) || afe.RawResponse == nil {
+		return err
+	}
+
+	e := &httpapi.StatusError{Status: afe.RawResponse.StatusCode}
+
+	var v struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+
+	if body, rerr := io.ReadAll(io.LimitReader(afe.RawResponse.Body, httpapi.MaxBody)); rerr == nil && json.Unmarshal(body, &v) == nil {
+		e.Code = v.Error
+		e.Message, _, _ = strings.Cut(v.Description, "\n")
+	}
+
+	if e.Code == "" && e.Message == "" {
+		e.Message = httpapi.NoErrorDetails
 	}
 
 	return e

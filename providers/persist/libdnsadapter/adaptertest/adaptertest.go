@@ -115,6 +115,20 @@ func (r redirectAll) RoundTrip(req *http.Request) (*http.Response, error) {
 	return r.base.RoundTrip(req)
 }
 
+// RedirectTransport returns a RoundTripper that sends every request to
+// srv, keeping path and query: the Host and scheme a library insists on
+// (https, a fixed API host) stay in its URLs while the fake serves them.
+func RedirectTransport(t testing.TB, srv *httptest.Server) http.RoundTripper {
+	t.Helper()
+
+	target, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	return redirectAll{target: target, base: &http.Transport{DisableKeepAlives: true}}
+}
+
 // RedirectDefaultTransport makes http.DefaultTransport send every request to
 // srv for the rest of the test, then restores it. It exists for libraries
 // that send through http.DefaultTransport to a fixed API URL and offer no
