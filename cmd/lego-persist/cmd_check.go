@@ -25,7 +25,8 @@ func checkCommand() *cli.Command {
 			" (prior-key: still accepted until the account is deactivated; republishing is recommended), another" +
 			" account's, or another CA's. Exit 1 when any domain is not ok.",
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: flgJSON, Usage: "Print JSON instead of a table."},
+			&cli.StringFlag{Name: flgFormat, Value: formatTable, Usage: "Output format: table, json, or prometheus (node_exporter textfile format: record status, persistUntil, certificate expiry, check time)."},
+			&cli.BoolFlag{Name: flgJSON, Usage: "Same as --" + flgFormat + " json."},
 			&cli.IntFlag{Name: flgWarnDays, Value: 30, Usage: "Report records whose persistUntil is this many days away or less as expiring."},
 		},
 		Action: checkAction,
@@ -42,18 +43,29 @@ func checkAction(c *cli.Context) error {
 		return usageErrorf("--%s cannot be negative", flgWarnDays)
 	}
 
+	format := c.String(flgFormat)
+	if c.Bool(flgJSON) {
+		format = formatJSON
+	}
+
+	switch format {
+	case formatTable, formatJSON, formatPrometheus:
+	default:
+		return usageErrorf("--%s %q: want table, json or prometheus", flgFormat, format)
+	}
+
 	sess, err := openRegistered(c, set)
+	if err != nil {
+		return err
+	}
+
+	entries, err := sess.store.Certificates(certOptions(c)).List()
 	if err != nil {
 		return err
 	}
 
 	domains := set.domains
 	if len(domains) == 0 {
-		entries, err := sess.store.Certificates(certOptions(c)).List()
-		if err != nil {
-			return err
-		}
-
 		domains = storedNames(entries)
 		if len(domains) == 0 {
 			return usageErrorf("no --%s given and no certificates stored in %s", flgDomains, set.path)
@@ -65,14 +77,19 @@ func checkAction(c *cli.Context) error {
 		return err
 	}
 
-	if c.Bool(flgJSON) {
+	switch format {
+	case formatJSON:
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")
 
 		if err := enc.Encode(findings); err != nil {
 			return err
 		}
-	} else {
+	case formatPrometheus:
+		if err := writeMetrics(c.App.Writer, set.server, findings, certExpiry(entries, domains), time.Now()); err != nil {
+			return err
+		}
+	default:
 		printCA(c.App.Writer, set.server, ca)
 		printResults(c.App.Writer, findings)
 	}
@@ -133,6 +150,27 @@ func worst(findings []persist.Finding) string {
 	}
 
 	return persist.StatusOK
+}
+
+// certExpiry maps each of names held by a stored certificate to the
+// latest expiry among the certificates holding it.
+func certExpiry(entries []storage.Entry, names []string) map[string]time.Time {
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[n] = true
+	}
+
+	out := map[string]time.Time{}
+
+	for _, e := range entries {
+		for _, n := range e.Names {
+			if want[n] && e.NotAfter.After(out[n]) {
+				out[n] = e.NotAfter
+			}
+		}
+	}
+
+	return out
 }
 
 // storedNames is every name of the stored certificates, once.

@@ -93,6 +93,7 @@ const (
 	flgQuiet                  = "quiet"
 
 	flgJSON     = "json"
+	flgFormat   = "format"
 	flgTTL      = "ttl"
 	flgWarnDays = "warn-days"
 	flgCode     = "code"
