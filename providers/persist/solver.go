@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-acme/lego/v4/acme"
 	"github.com/go-acme/lego/v4/acme/api"
@@ -63,6 +64,38 @@ func (s *solver) Solve(authorizations []acme.Authorization) error {
 	ctx := s.opts.ctx
 	fails := &failures{}
 
+	groups, others := groupAuthorizations(authorizations, fails)
+
+	var (
+		wg       sync.WaitGroup
+		handover = &legoQueue{}
+	)
+
+	for _, authz := range others {
+		handover.add(authz, nil)
+	}
+
+	for _, g := range groups {
+		wg.Go(func() { s.solveGroup(ctx, g, handover, fails) })
+	}
+
+	wg.Wait()
+
+	// One call of lego's prober for everything dns-persist-01 does not
+	// solve: its solvers (an http-01 server on one port, dns-01's shared
+	// propagation wait) expect all authorizations of an order at once.
+	s.solveWithLego(handover, fails)
+
+	return fails.err()
+}
+
+// groupAuthorizations sorts an order's authorizations: those already valid
+// are dropped (just-in-time validation or reuse: nothing to answer), those
+// offering dns-persist-01 are grouped by record name (example.com and
+// *.example.com share one record, which then needs policy=wildcard), and
+// the rest are returned for lego's solvers. An identifier that gives no
+// record name fails its domain in fails.
+func groupAuthorizations(authorizations []acme.Authorization, fails *failures) (map[string]*group, []acme.Authorization) {
 	var others []acme.Authorization
 
 	groups := map[string]*group{}
@@ -71,8 +104,6 @@ func (s *solver) Solve(authorizations []acme.Authorization) error {
 		domain := challenge.GetTargetedDomain(authz)
 
 		if authz.Status == acme.StatusValid {
-			// Just-in-time validation or authorization reuse: the CA is
-			// already satisfied, there is nothing to answer.
 			log.Infof("[%s] dns-persist-01: authorization already valid; nothing to do", domain)
 			continue
 		}
@@ -101,27 +132,7 @@ func (s *solver) Solve(authorizations []acme.Authorization) error {
 		g.tasks = append(g.tasks, task{domain: domain, base: base, wildcard: authz.Wildcard, chURL: ch.URL, authz: authz})
 	}
 
-	var (
-		wg       sync.WaitGroup
-		handover = &legoQueue{}
-	)
-
-	for _, authz := range others {
-		handover.add(authz, nil)
-	}
-
-	for _, g := range groups {
-		wg.Go(func() { s.solveGroup(ctx, g, handover, fails) })
-	}
-
-	wg.Wait()
-
-	// One call of lego's prober for everything dns-persist-01 does not
-	// solve: its solvers (an http-01 server on one port, dns-01's shared
-	// propagation wait) expect all authorizations of an order at once.
-	s.solveWithLego(handover, fails)
-
-	return fails.err()
+	return groups, others
 }
 
 // legoQueue collects the authorizations handed to lego's prober, with the
@@ -219,21 +230,9 @@ func (s *solver) solveGroup(ctx context.Context, g *group, handover *legoQueue, 
 		return
 	}
 
-	// persistUntil pre-flight: a record that stops being usable before the
-	// CA can have validated it counts as missing.
-	want := record.Want{
-		Issuers:     plans[0].issuers,
-		AccountURIs: plans[0].accountURIs,
-		Wildcard:    g.wildcard,
-		At:          s.opts.now().Add(s.opts.validationTimeout),
-	}
-
-	for _, p := range plans[1:] {
-		want.Issuers = intersect(want.Issuers, p.issuers)
-	}
-
-	if len(want.Issuers) == 0 {
-		fails.addAll(plans, fmt.Errorf("%s: the challenges of this order offer no common issuer-domain-name", g.name))
+	want, err := wantFor(g, plans, s.opts.now().Add(s.opts.validationTimeout))
+	if err != nil {
+		fails.addAll(plans, err)
 		return
 	}
 
@@ -264,6 +263,32 @@ func (s *solver) solveGroup(ctx context.Context, g *group, handover *legoQueue, 
 	}
 
 	wg.Wait()
+}
+
+// wantFor is what a record at g's name must satisfy for every plan of the
+// group: an issuer every challenge offers (in the CA's order, so the first
+// is the one to write), one of the account's accounturi values,
+// policy=wildcard when any name of the group is a wildcard, and a
+// persistUntil not before at. at is now plus the validation timeout: the
+// persistUntil pre-flight, since a record that stops being usable before
+// the CA can have validated it counts as missing.
+func wantFor(g *group, plans []plan, at time.Time) (record.Want, error) {
+	want := record.Want{
+		Issuers:     plans[0].issuers,
+		AccountURIs: plans[0].accountURIs,
+		Wildcard:    g.wildcard,
+		At:          at,
+	}
+
+	for _, p := range plans[1:] {
+		want.Issuers = intersect(want.Issuers, p.issuers)
+	}
+
+	if len(want.Issuers) == 0 {
+		return record.Want{}, fmt.Errorf("%s: the challenges of this order offer no common issuer-domain-name", g.name)
+	}
+
+	return want, nil
 }
 
 // plan is a decoded, validated challenge and what a record must hold for it.
