@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +13,9 @@ import (
 	"github.com/libdns/libdns"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
+	"google.golang.org/api/dns/v1"
+	"google.golang.org/api/googleapi"
+	"google.golang.org/api/option"
 
 	"github.com/lego-persist/lego-persist/internal/record"
 	"github.com/lego-persist/lego-persist/providers/persist/httpapi"
@@ -25,46 +27,26 @@ const DefaultAPIURL = "https://dns.googleapis.com/dns/v1"
 // Scope is the OAuth 2.0 scope the access token must carry.
 const Scope = "https://www.googleapis.com/auth/ndev.clouddns.readwrite"
 
-// client talks to the Cloud DNS v1 REST API with a bearer token. It
+// client talks to the Cloud DNS v1 API through google.golang.org/api/dns/v1
+// with a bearer token. It
 // implements libdns.RecordAppender and libdns.RecordDeleter for TXT
 // records, adding or removing one value of a record set at a time.
 type client struct {
-	http         *http.Client
-	base         string // DefaultAPIURL or the configured one, no trailing slash
-	zoneID       string // managed zone name given by the user (GCE_ZONE_ID), or ""
+	transport    http.RoundTripper // our httpapi.Transport, under the token
+	timeout      time.Duration     // of each request
+	endpoint     string            // the API's root for google.golang.org/api ("https://dns.googleapis.com/")
+	zoneID       string            // managed zone name given by the user (GCE_ZONE_ID), or ""
 	allowPrivate bool
 
 	// findDefault looks for the Application Default Credentials; ready
 	// calls it when no token source was configured.
 	findDefault func() (*google.Credentials, error)
 
-	mu        sync.Mutex
-	project   string             // "" until ready finds it in the default credentials
-	tokens    oauth2.TokenSource // nil until ready finds the default credentials
-	zones     map[string]string  // zone DNS name ("example.com.") → managed zone name
-	lastToken string             // scrubbed from error texts
-}
-
-// rrset is a Cloud DNS ResourceRecordSet (TXT only here). Rrdatas are in
-// zone-file presentation format: one or more quoted character-strings per
-// record.
-type rrset struct {
-	Name    string   `json:"name"`
-	Type    string   `json:"type"`
-	TTL     int64    `json:"ttl"`
-	Rrdatas []string `json:"rrdatas"`
-
-	// RoutingPolicy is set on geo and weighted record sets, which have no
-	// plain rrdatas to add a value to.
-	RoutingPolicy json.RawMessage `json:"routingPolicy,omitempty"`
-}
-
-// change is a Cloud DNS Change: the deletions and additions are applied
-// together, and only if every deletion matches the current record set
-// exactly (name, type, TTL and rrdatas).
-type change struct {
-	Additions []rrset `json:"additions,omitempty"`
-	Deletions []rrset `json:"deletions,omitempty"`
+	mu      sync.Mutex
+	project string            // "" until ready finds it in the default credentials
+	tokens  *lastToken        // nil until ready finds the default credentials
+	svc     *dns.Service      // nil until ready
+	zones   map[string]string // zone DNS name ("example.com.") → managed zone name
 }
 
 func (c *client) AppendRecords(ctx context.Context, zone string, recs []libdns.Record) ([]libdns.Record, error) {
@@ -152,19 +134,19 @@ func (c *client) update(ctx context.Context, zone, relName string, ttl int64, ed
 			return nil
 		}
 
-		var ch change
+		var ch dns.Change
 
 		setTTL := ttl
 		if old != nil {
-			ch.Deletions = []rrset{*old}
-			setTTL = old.TTL
+			ch.Deletions = []*dns.ResourceRecordSet{old}
+			setTTL = old.Ttl
 		}
 
 		if len(datas) > 0 {
-			ch.Additions = []rrset{{Name: name, Type: "TXT", TTL: setTTL, Rrdatas: datas}}
+			ch.Additions = []*dns.ResourceRecordSet{{Name: name, Type: "TXT", Ttl: setTTL, Rrdatas: datas}}
 		}
 
-		err = c.apply(ctx, mz, ch)
+		err = c.apply(ctx, mz, &ch)
 
 		if !conflict(err) {
 			return err
@@ -176,20 +158,52 @@ func (c *client) update(ctx context.Context, zone, relName string, ttl int64, ed
 	}
 }
 
-// ready makes sure the token source and the project are known. Without a
-// configured token source or key, it looks for the Application Default
-// Credentials on first use rather than when the publisher is built, since
-// that may ask the metadata server; ctx bounds the wait. A failed lookup
-// is tried again on the next call.
+// ready makes sure the token source, the project and the Cloud DNS
+// service are known. Without a configured token source or key, it looks
+// for the Application Default Credentials on first use rather than when
+// the publisher is built, since that may ask the metadata server; ctx
+// bounds the wait. A failed lookup is tried again on the next call.
 func (c *client) ready(ctx context.Context) error {
 	c.mu.Lock()
-	ok := c.tokens != nil
+	ok := c.svc != nil
 	c.mu.Unlock()
 
 	if ok {
 		return nil
 	}
 
+	c.mu.Lock()
+	haveTokens := c.tokens != nil
+	c.mu.Unlock()
+
+	if !haveTokens {
+		if err := c.findDefaultCredentials(ctx); err != nil {
+			return err
+		}
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	if c.svc != nil {
+		return nil
+	}
+
+	hc := &http.Client{Timeout: c.timeout, Transport: &oauth2.Transport{Source: c.tokens, Base: c.transport}}
+
+	// The service never builds its own client or credentials: the HTTP
+	// client carries the token, the endpoint is ours (a test server, say).
+	svc, err := dns.NewService(context.WithoutCancel(ctx), option.WithHTTPClient(hc), option.WithEndpoint(c.endpoint))
+	if err != nil {
+		return fmt.Errorf("building the Cloud DNS client: %w", err)
+	}
+
+	c.svc = svc
+
+	return nil
+}
+
+func (c *client) findDefaultCredentials(ctx context.Context) error {
 	type result struct {
 		creds *google.Credentials
 		err   error
@@ -228,7 +242,7 @@ func (c *client) ready(ctx context.Context) error {
 	}
 
 	if c.tokens == nil {
-		c.tokens = r.creds.TokenSource
+		c.tokens = &lastToken{src: r.creds.TokenSource}
 	}
 
 	return nil
@@ -239,6 +253,13 @@ func (c *client) projectID() string {
 	defer c.mu.Unlock()
 
 	return c.project
+}
+
+func (c *client) service() *dns.Service {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	return c.svc
 }
 
 // managedZone returns the name of the managed zone serving zone: the
@@ -259,24 +280,16 @@ func (c *client) managedZone(ctx context.Context, zone string) (string, error) {
 
 	var visible []string
 
-	q := url.Values{"dnsName": {zone}}
+	call := c.service().ManagedZones.List(c.projectID()).DnsName(zone)
 
 	for page := 0; ; page++ {
-		var list struct {
-			ManagedZones []struct {
-				Name       string `json:"name"`
-				DNSName    string `json:"dnsName"`
-				Visibility string `json:"visibility"`
-			} `json:"managedZones"`
-			NextPageToken string `json:"nextPageToken"`
-		}
-
-		if err := c.getJSON(ctx, c.projectURL()+"/managedZones?"+q.Encode(), &list); err != nil {
-			return "", fmt.Errorf("listing the managed zones named %s in project %s: %w", zone, c.projectID(), err)
+		list, err := call.Context(ctx).Do()
+		if err != nil {
+			return "", fmt.Errorf("listing the managed zones named %s in project %s: %w", zone, c.projectID(), c.apiError(err))
 		}
 
 		for _, z := range list.ManagedZones {
-			if !strings.EqualFold(z.DNSName, zone) {
+			if !strings.EqualFold(z.DnsName, zone) {
 				continue
 			}
 
@@ -295,7 +308,7 @@ func (c *client) managedZone(ctx context.Context, zone string) (string, error) {
 			break
 		}
 
-		q.Set("pageToken", list.NextPageToken)
+		call.PageToken(list.NextPageToken)
 	}
 
 	if len(visible) > 0 {
@@ -314,31 +327,23 @@ func (c *client) zoneOf(ctx context.Context, _ string) (string, error) {
 		return "", err
 	}
 
-	var z struct {
-		DNSName string `json:"dnsName"`
+	z, err := c.service().ManagedZones.Get(c.projectID(), c.zoneID).Context(ctx).Do()
+	if err != nil {
+		return "", fmt.Errorf("reading managed zone %s in project %s: %w", c.zoneID, c.projectID(), c.apiError(err))
 	}
 
-	if err := c.getJSON(ctx, c.projectURL()+"/managedZones/"+url.PathEscape(c.zoneID), &z); err != nil {
-		return "", fmt.Errorf("reading managed zone %s in project %s: %w", c.zoneID, c.projectID(), err)
-	}
-
-	if z.DNSName == "" {
+	if z.DnsName == "" {
 		return "", fmt.Errorf("managed zone %s in project %s has no DNS name", c.zoneID, c.projectID())
 	}
 
-	return z.DNSName, nil
+	return z.DnsName, nil
 }
 
 // readSet returns the TXT record set at name, or nil when there is none.
-func (c *client) readSet(ctx context.Context, mz, name string) (*rrset, error) {
-	q := url.Values{"name": {name}, "type": {"TXT"}}
-
-	var list struct {
-		Rrsets []rrset `json:"rrsets"`
-	}
-
-	if err := c.getJSON(ctx, c.zoneURL(mz)+"/rrsets?"+q.Encode(), &list); err != nil {
-		return nil, fmt.Errorf("reading the record set: %w", err)
+func (c *client) readSet(ctx context.Context, mz, name string) (*dns.ResourceRecordSet, error) {
+	list, err := c.service().ResourceRecordSets.List(c.projectID(), mz).Name(name).Type("TXT").Context(ctx).Do()
+	if err != nil {
+		return nil, fmt.Errorf("reading the record set: %w", c.apiError(err))
 	}
 
 	for _, s := range list.Rrsets {
@@ -346,121 +351,29 @@ func (c *client) readSet(ctx context.Context, mz, name string) (*rrset, error) {
 			continue
 		}
 
-		if len(s.RoutingPolicy) > 0 && string(s.RoutingPolicy) != "null" {
+		if s.RoutingPolicy != nil {
 			return nil, errors.New("the TXT record set has a routing policy, which this provider cannot update")
 		}
 
-		return &s, nil
+		// Only what a deletion must match: the server compares the set
+		// with the one in the change.
+		return &dns.ResourceRecordSet{Name: s.Name, Type: s.Type, Ttl: s.Ttl, Rrdatas: s.Rrdatas, SignatureRrdatas: s.SignatureRrdatas}, nil
 	}
 
 	return nil, nil
 }
 
-// apply creates the change. Cloud DNS applies it atomically; "pending"
-// only means it is still reaching the name servers, which the caller's
-// propagation check covers, so it is not polled.
-func (c *client) apply(ctx context.Context, mz string, ch change) error {
-	body, err := json.Marshal(ch)
-	if err != nil {
-		return err
-	}
-
-	status, respBody, err := c.do(ctx, http.MethodPost, c.zoneURL(mz)+"/changes", body)
-	if err != nil {
-		return fmt.Errorf("writing the record set: %w", err)
-	}
-
-	if status != http.StatusOK {
-		return fmt.Errorf("writing the record set: %w", c.apiErrorOf(status, respBody))
+// apply creates the change: Changes.Create. Cloud DNS applies it
+// atomically, and only if every deletion matches the current record set
+// exactly (name, type, TTL and rrdatas); "pending" only means it is still
+// reaching the name servers, which the caller's propagation check covers,
+// so it is not polled.
+func (c *client) apply(ctx context.Context, mz string, ch *dns.Change) error {
+	if _, err := c.service().Changes.Create(c.projectID(), mz, ch).Context(ctx).Do(); err != nil {
+		return fmt.Errorf("writing the record set: %w", c.apiError(err))
 	}
 
 	return nil
-}
-
-func (c *client) projectURL() string {
-	return c.base + "/projects/" + url.PathEscape(c.projectID())
-}
-
-func (c *client) zoneURL(mz string) string {
-	return c.projectURL() + "/managedZones/" + url.PathEscape(mz)
-}
-
-// getJSON GETs u and decodes a 200 response into v.
-func (c *client) getJSON(ctx context.Context, u string, v any) error {
-	status, body, err := c.do(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-
-	if status != http.StatusOK {
-		return c.apiErrorOf(status, body)
-	}
-
-	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("decoding the response: %w", err)
-	}
-
-	return nil
-}
-
-// do sends one authorized request and reads the response.
-func (c *client) do(ctx context.Context, method, u string, body []byte) (int, []byte, error) {
-	tok, err := c.token()
-	if err != nil {
-		return 0, nil, err
-	}
-
-	resp, err := httpapi.Do(ctx, c.http, httpapi.Request{Method: method, URL: u, Token: tok, Body: body})
-	if err != nil {
-		return 0, nil, err
-	}
-
-	return resp.StatusCode, resp.Body, nil
-}
-
-// token returns an access token from the token source (which caches it).
-func (c *client) token() (string, error) {
-	c.mu.Lock()
-	tokens := c.tokens
-	c.mu.Unlock()
-
-	tok, err := tokens.Token()
-	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.Response != nil {
-			// RetrieveError's text quotes the whole response body: keep
-			// only the OAuth 2.0 error code and description (RFC 6749 §5.2).
-			e := &httpapi.StatusError{Status: re.Response.StatusCode, Code: re.ErrorCode, Message: re.ErrorDescription}
-
-			if e.Code == "" {
-				// The JWT flow leaves the body unparsed.
-				var body struct {
-					Error       string `json:"error"`
-					Description string `json:"error_description"`
-				}
-
-				if json.Unmarshal(re.Body, &body) == nil {
-					e.Code, e.Message = body.Error, body.Description
-				}
-			}
-
-			return "", fmt.Errorf("getting an access token: %w", e)
-		}
-
-		// Other errors (no credentials, a malformed key) do not quote the
-		// key; they can be long, the adapter cuts them.
-		return "", fmt.Errorf("getting an access token: %w", err)
-	}
-
-	if tok.AccessToken == "" {
-		return "", errors.New("getting an access token: the token source returned an empty token")
-	}
-
-	c.mu.Lock()
-	c.lastToken = tok.AccessToken
-	c.mu.Unlock()
-
-	return tok.AccessToken, nil
 }
 
 // conflict reports a change refused because the record set is not what
@@ -473,35 +386,86 @@ func conflict(err error) bool {
 		(apiErr.Status == http.StatusPreconditionFailed || apiErr.Status == http.StatusConflict)
 }
 
-// apiErrorOf reads a Google API error body ({"error":{"code","message",
-// "errors":[{"reason"}],"status"}}), with the access token scrubbed in case
-// the service echoes it. The reason is the error's code.
-func (c *client) apiErrorOf(status int, body []byte) error {
-	var v struct {
-		Error struct {
-			Message string `json:"message"`
-			Status  string `json:"status"`
-			Errors  []struct {
-				Reason string `json:"reason"`
-			} `json:"errors"`
-		} `json:"error"`
-	}
+// apiError turns the library's errors into a *httpapi.StatusError: a
+// *googleapi.Error (its status, first reason and message), or a refused
+// token request (its status and the OAuth 2.0 error code and description,
+// RFC 6749 §5.2, never the whole body); the access token is scrubbed in
+// case the service echoes it. Other errors are returned as they are.
+func (c *client) apiError(err error) error {
+	var (
+		gerr *googleapi.Error
+		re   *oauth2.RetrieveError
+		e    *httpapi.StatusError
+	)
 
-	e := &httpapi.StatusError{Status: status}
-	if json.Unmarshal(body, &v) == nil {
-		e.Message, e.Code = v.Error.Message, v.Error.Status
-		if len(v.Error.Errors) > 0 && v.Error.Errors[0].Reason != "" {
-			e.Code = v.Error.Errors[0].Reason
+	switch {
+	case errors.As(err, &re) && re.Response != nil:
+		e = &httpapi.StatusError{Status: re.Response.StatusCode, Code: re.ErrorCode, Message: re.ErrorDescription}
+
+		if e.Code == "" {
+			// The JWT flow leaves the body unparsed.
+			var body struct {
+				Error       string `json:"error"`
+				Description string `json:"error_description"`
+			}
+
+			if json.Unmarshal(re.Body, &body) == nil {
+				e.Code, e.Message = body.Error, body.Description
+			}
 		}
+
+		return fmt.Errorf("getting an access token: %w", e)
+
+	case errors.As(err, &gerr):
+		e = &httpapi.StatusError{Status: gerr.Code, Message: gerr.Message}
+		if len(gerr.Errors) > 0 {
+			e.Code = gerr.Errors[0].Reason
+		}
+
+		if tok := c.tokens.last(); tok != "" {
+			e.Message = strings.ReplaceAll(e.Message, tok, "REDACTED")
+		}
+
+		return e
+
+	default:
+		return err
+	}
+}
+
+// lastToken is a token source that remembers the last access token, to
+// scrub it from error texts.
+type lastToken struct {
+	src oauth2.TokenSource
+
+	mu  sync.Mutex
+	tok string
+}
+
+func (l *lastToken) Token() (*oauth2.Token, error) {
+	t, err := l.src.Token()
+	if err != nil {
+		return nil, err
 	}
 
-	c.mu.Lock()
-	tok := c.lastToken
-	c.mu.Unlock()
-
-	if tok != "" {
-		e.Message = strings.ReplaceAll(e.Message, tok, "REDACTED")
+	if t.AccessToken == "" {
+		return nil, errors.New("the token source returned an empty token")
 	}
 
-	return e
+	l.mu.Lock()
+	l.tok = t.AccessToken
+	l.mu.Unlock()
+
+	return t, nil
+}
+
+func (l *lastToken) last() string {
+	if l == nil {
+		return ""
+	}
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+
+	return l.tok
 }

@@ -2,9 +2,9 @@
 // DNS, configured with lego's GCE_* environment variables. Its name is
 // lego's: "gcloud".
 //
-// It talks to the Cloud DNS v1 REST API itself (net/http, with tokens from
-// golang.org/x/oauth2/google), so that every request can be pointed at
-// another base URL (GCE_API_URL) and checked. Cloud DNS keeps all values of
+// It talks to the Cloud DNS v1 API through Google's client
+// (google.golang.org/api/dns/v1, with tokens from golang.org/x/oauth2/google),
+// whose endpoint can be another base URL (GCE_API_URL). Cloud DNS keeps all values of
 // a name and type in one record set, and changes it only through a change
 // that deletes the set as it is and adds the new one, atomically and only
 // if the deletion still matches. Publish reads the TXT set at the name and
@@ -169,8 +169,9 @@ func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, httpClient)
 
 	cl := &client{
-		http:         httpClient,
-		base:         base,
+		transport:    httpClient.Transport,
+		timeout:      timeout,
+		endpoint:     strings.TrimSuffix(base, "/dns/v1") + "/",
 		zoneID:       cfg.ZoneID,
 		allowPrivate: cfg.AllowPrivateZone,
 		zones:        map[string]string{},
@@ -179,11 +180,13 @@ func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 		},
 	}
 
-	var keyProject string
-
-	cl.tokens, keyProject, err = keyCredentials(tokenCtx, cfg)
+	tokens, keyProject, err := keyCredentials(tokenCtx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("gcloud: %w", err)
+	}
+
+	if tokens != nil {
+		cl.tokens = &lastToken{src: tokens}
 	}
 
 	cl.project = cfg.Project
@@ -255,8 +258,8 @@ func keyCredentials(ctx context.Context, cfg *Config) (oauth2.TokenSource, strin
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
 		Name:    "gcloud",
-		Backing: "own client (Cloud DNS v1 REST, net/http)",
-		Safety:  libdnsadapter.SafeConditional + ": one change deletes the set as read and adds the new set; Cloud DNS refuses it (412) if the set changed since, and it is retried once.",
+		Backing: "SDK google.golang.org/api/dns/v1 v0.276.0 (tokens: golang.org/x/oauth2/google)",
+		Safety:  libdnsadapter.SafeConditional + ": one Changes.Create deletes the set as read and adds the new set; Cloud DNS refuses it (412, or 409) if the set changed since, and it is retried once.",
 		Description: "Google Cloud DNS v1 REST API, lego's gcloud. Publish applies one change that replaces the TXT " +
 			"record set at the name with the same set plus the new value; unpublish, with the set minus exactly " +
 			"that value (or deletes it when it was the only one). Cloud DNS applies a change only if the set is " +
