@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/lego-persist/lego-persist/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,7 +56,7 @@ func TestBashCompletionCompletesCommandsAndFlags(t *testing.T) {
 			t.Fatalf("bash is needed in CI: %v", err)
 		}
 
-		t.Skip("no bash")
+		testenv.SkipOrFail(t, "no bash")
 	}
 
 	code, script, stderr := runCLI(t, "completion", "bash")

@@ -37,6 +37,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lego-persist/lego-persist/internal/testenv"
 	"github.com/miekg/dns"
 )
 
@@ -365,11 +366,7 @@ func New(tb testing.TB, opts Options) *Bed {
 	tb.Helper()
 
 	if _, err := NamedPath(); err != nil {
-		if os.Getenv("CI") == "" {
-			tb.Skipf("bed: %v (CI is unset, so skipping)", err)
-		}
-
-		tb.Fatalf("bed: %v", err)
+		testenv.SkipOrFail(tb, "bed: %v", err)
 	}
 
 	if opts.Logf == nil {

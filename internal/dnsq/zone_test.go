@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lego-persist/lego-persist/internal/testenv"
 	"github.com/miekg/dns"
 )
 
@@ -210,7 +211,7 @@ func TestResolverAddressesMayBeIPv6(t *testing.T) {
 
 	addr, err := serve(t, "::1", "0", world(t))
 	if err != nil {
-		t.Skip("no IPv6 loopback:", err)
+		testenv.SkipOrFail(t, "no IPv6 loopback: %v", err)
 	}
 
 	if _, _, err := net.SplitHostPort(addr); err != nil || !strings.HasPrefix(addr, "[::1]:") {
