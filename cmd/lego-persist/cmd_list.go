@@ -151,7 +151,7 @@ func printCertTable(w io.Writer, out []listEntry) error {
 	fmt.Fprintln(tw, "CERTIFICATE\tEXPIRES\tDAYS LEFT\tRECORD\tNAMES")
 
 	for _, e := range out {
-		status := string(e.Record)
+		status := e.Record
 		if status == "" {
 			status = "-"
 		}
