@@ -156,12 +156,15 @@ func (d *deployer) run(ctx context.Context, h storage.PendingHook) error {
 // runPending runs every hook an earlier run left pending and reports each
 // on out; it returns the failures by domain.
 func (d *deployer) runPending(ctx context.Context, out *lineWriter) map[string]error {
+	failed := map[string]error{}
+
 	pending, err := d.journal.Pending()
 	if err != nil {
-		log.Warnf("%v", err)
+		// An unreadable entry is a certificate that may be undeployed: a
+		// failure (exit 1) until someone looks.
+		failed[d.journal.Dir()] = err
+		out.printf("%s: %v", d.journal.Dir(), err)
 	}
-
-	failed := map[string]error{}
 
 	for _, h := range pending {
 		if err := d.run(ctx, h); err != nil {
