@@ -87,19 +87,11 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 
-	// The hook is journaled before the save: once the certificate is
-	// stored, its hook runs even after an interruption, or on the next
-	// renew when it fails (see deployer).
 	hooks := newDeployer(set.store(), c.App.Writer)
 	hook := storage.PendingHook{Domain: res.Domain, Command: c.String(flgRunHook), Timeout: c.Duration(flgRunHookTimeout), Env: env}
 
-	if err := hooks.prepare(hook); err != nil {
-		return fmt.Errorf("%s: obtained but not saved: %w", res.Domain, err)
-	}
-
-	if err := cs.Save(res); err != nil {
-		hooks.abandon(res.Domain)
-		return err
+	if err := hooks.save(cs, res, hook); err != nil {
+		return fmt.Errorf("%s: obtained, but %w", res.Domain, err)
 	}
 
 	fmt.Fprintf(c.App.Writer, "%s: obtained%s\n", res.Domain, expiresSuffix(res.Certificate))

@@ -127,6 +127,23 @@ func (d *deployer) prepare(h storage.PendingHook) error {
 	return d.journal.Add(h)
 }
 
+// save stores res in cs with its hook journaled first (see prepare), so
+// that once the certificate is stored its hook is sure to run: now (run),
+// or on the next renew when it fails or is cut off. On error nothing new
+// is stored and no hook is pending for it.
+func (d *deployer) save(cs *storage.CertStore, res *certificate.Resource, h storage.PendingHook) error {
+	if err := d.prepare(h); err != nil {
+		return fmt.Errorf("not saved: %w", err)
+	}
+
+	if err := cs.Save(res); err != nil {
+		d.abandon(h.Domain)
+		return err
+	}
+
+	return nil
+}
+
 // abandon clears a hook recorded for a save that failed (the old
 // certificate stays, and with it the old deployment).
 func (d *deployer) abandon(domain string) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -128,15 +127,8 @@ func (b *renewBatch) renew(j *renewJob) {
 	}
 
 	hook := storage.PendingHook{Domain: j.domain, Command: b.c.String(flgRenewHook), Timeout: b.c.Duration(flgRenewHookTimeout), Env: env}
-	if err := b.hooks.prepare(hook); err != nil {
-		b.failed(j, fmt.Errorf("not saved: %w", err))
-		return
-	}
-
-	if err := b.cs.Save(res); err != nil {
-		b.hooks.abandon(j.domain)
+	if err := b.hooks.save(b.cs, res, hook); err != nil {
 		b.failed(j, err)
-
 		return
 	}
 
