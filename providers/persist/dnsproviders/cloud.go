@@ -2,6 +2,7 @@ package dnsproviders
 
 import (
 	"github.com/lego-persist/lego-persist/providers/persist"
+	"github.com/lego-persist/lego-persist/providers/persist/alidns"
 	"github.com/lego-persist/lego-persist/providers/persist/azuredns"
 	"github.com/lego-persist/lego-persist/providers/persist/bunny"
 	"github.com/lego-persist/lego-persist/providers/persist/cloudflare"
@@ -25,6 +26,7 @@ import (
 	"github.com/lego-persist/lego-persist/providers/persist/porkbun"
 	"github.com/lego-persist/lego-persist/providers/persist/route53"
 	"github.com/lego-persist/lego-persist/providers/persist/scaleway"
+	"github.com/lego-persist/lego-persist/providers/persist/tencentcloud"
 	"github.com/lego-persist/lego-persist/providers/persist/vultr"
 )
 
@@ -37,6 +39,7 @@ const cloudDetails = "Publish adds one TXT value next to the others at the name 
 // the one a light build leaves out.
 func cloud() []provider {
 	return []provider{
+		cloudProvider(alidns.Describe(), adapt(alidns.NewDNSProvider)),
 		cloudProvider(azuredns.Describe(), adapt(azuredns.NewDNSProvider)),
 		cloudProvider(bunny.Describe(), adapt(bunny.NewDNSProvider)),
 		cloudProvider(cloudflare.Describe(), adapt(cloudflare.NewDNSProvider)),
@@ -59,6 +62,7 @@ func cloud() []provider {
 		cloudProvider(porkbun.Describe(), adapt(porkbun.NewDNSProvider)),
 		cloudProvider(route53.Describe(), adapt(route53.NewDNSProvider)),
 		cloudProvider(scaleway.Describe(), adapt(scaleway.NewDNSProvider)),
+		cloudProvider(tencentcloud.Describe(), adapt(tencentcloud.NewDNSProvider)),
 		cloudProvider(vultr.Describe(), adapt(vultr.NewDNSProvider)),
 	}
 }
