@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -516,4 +517,18 @@ func runKilledDuringHook(t *testing.T, h *e2etest.Harness, started string, args 
 	}
 
 	_ = cmd.Wait()
+}
+
+func TestVersionNamesTheCommitAndTheLegoVersionItIsBuiltOn(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	res := e2etest.Exec(ctx, t, binary.Path, nil, "--version")
+
+	// The lego version is go.mod's; the commit is known when built in a
+	// git checkout.
+	re := regexp.MustCompile(`^lego-persist version e2e \S+/\S+ \(commit ([0-9a-f]{12}(\+dirty)?|unknown), lego v4\.35\.2\)\n$`)
+	if res.Code != 0 || !re.MatchString(res.Stdout) {
+		t.Errorf("--version:\n%s\nwant %s", res, re)
+	}
 }
