@@ -9,6 +9,7 @@ var cloudNames = []struct {
 	name    string
 	aliases []string
 }{
+	{"alidns", nil},
 	{"azuredns", nil},
 	{"bunny", nil},
 	{"cloudflare", nil},
@@ -31,5 +32,6 @@ var cloudNames = []struct {
 	{"porkbun", nil},
 	{"route53", nil},
 	{"scaleway", nil},
+	{"tencentcloud", nil},
 	{"vultr", nil},
 }
