@@ -1,6 +1,7 @@
 // Package rfc2136 publishes dns-persist-01 records by DNS dynamic update
-// (RFC 2136), signed with TSIG (RFC 8945), the way lego's rfc2136 DNS
-// provider does for dns-01, with the same environment variables.
+// (RFC 2136), signed with TSIG (RFC 8945) or GSS-TSIG (RFC 3645, Kerberos,
+// as Active Directory DNS wants it), the way lego's rfc2136 DNS provider
+// does for dns-01, with the same environment variables.
 //
 // Unlike a dns-01 provider it never replaces the TXT set: Publish adds one RR
 // (RFC 2136 §2.5.1) and Unpublish deletes exactly that RR (§2.5.4), so other
