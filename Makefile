@@ -3,12 +3,18 @@ GO       ?= go
 PKGS     := ./...
 FUZZTIME ?= 10s
 
-.PHONY: all build deps test unit fuzz vet lint demo bench clean units completions release-check
+.PHONY: all build deps test unit fuzz vet lint demo bench clean units completions release-check build-light
 
 all: build
 
 build:
 	$(GO) build -o bin/lego-persist ./cmd/lego-persist
+
+## build-light: the light build for small devices, as released: rfc2136, exec, httpreq and manual
+## (publishers and lego dns-01 providers), lego's http-01/tls-alpn-01; no cloud SDKs.
+LIGHT_FLAGS := -tags light -trimpath -ldflags "-s -w"
+build-light:
+	$(GO) build $(LIGHT_FLAGS) -o bin/lego-persist-light ./cmd/lego-persist
 
 ## test: everything CI runs: formatting, vet, golangci-lint, unit + end-to-end tests (Pebble + BIND 9), short fuzzing,
 ## systemd-analyze verify of the packaged units.
