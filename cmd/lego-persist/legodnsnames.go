@@ -5,6 +5,8 @@ package main
 // four of those providers, uses the list to refuse the others by name
 // instead of calling them unknown; TestLegoDNSNamesAreLegos keeps it equal
 // to lego's factory.
+//
+//nolint:misspell // provider names, not words (internetbs).
 var legoDNSNames = []string{
 	"acme-dns", "acmedns", "active24", "alidns", "aliesa", "allinkl", "alwaysdata", "anexia",
 	"artfiles", "arvancloud", "auroradns", "autodns", "axelname", "azion", "azure", "azuredns",
