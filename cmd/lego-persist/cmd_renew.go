@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"github.com/go-acme/lego/v4/certificate"
 	"github.com/go-acme/lego/v4/log"
 	"github.com/lego-persist/lego-persist/internal/storage"
+	"github.com/lego-persist/lego-persist/internal/wait"
 	"github.com/lego-persist/lego-persist/providers/persist/dnsproviders"
 	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
@@ -201,10 +201,10 @@ func decide(c *cli.Context, sess *session, cs *storage.CertStore, j *renewJob) e
 
 	if !c.Bool(flgARIDisable) {
 		if at := ariRenewalTime(c, sess, j); at != nil {
-			if wait := time.Until(*at); wait > 0 {
-				log.Infof("[%s] Sleeping %s until renewal time %s", j.domain, wait.Round(time.Second), at.Format(time.RFC3339))
+			if d := time.Until(*at); d > 0 {
+				log.Infof("[%s] Sleeping %s until renewal time %s", j.domain, d.Round(time.Second), at.Format(time.RFC3339))
 
-				if err := sleep(c.Context, wait); err != nil {
+				if err := wait.Sleep(c.Context, d); err != nil {
 					return err
 				}
 			}
@@ -296,17 +296,5 @@ func randomSleep(c *cli.Context) {
 	d := rand.N(randomSleepMax) //nolint:gosec // jitter, not a secret.
 	log.Infof("renewal: random delay of %s", d.Round(time.Second))
 
-	_ = sleep(c.Context, d)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	_ = wait.Sleep(c.Context, d)
 }

@@ -1,18 +1,15 @@
 package main
 
 import (
-	"context"
 	"crypto/tls"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/go-acme/lego/v4/lego"
 	"github.com/go-acme/lego/v4/log"
 	"github.com/go-acme/lego/v4/registration"
-	"github.com/lego-persist/lego-persist/internal/dnsq"
 	"github.com/lego-persist/lego-persist/internal/storage"
 	"github.com/lego-persist/lego-persist/providers/persist"
 	"github.com/lego-persist/lego-persist/providers/persist/dnsproviders"
@@ -180,12 +177,12 @@ func (s *session) enablePersist(c *cli.Context) error {
 	logSolverOrder(s.set.publisher, pub != nil, solvers)
 
 	if m, ok := pub.(*manual.DNSProvider); ok {
-		dnsc, err := s.set.dnsClient()
+		served, err := persist.ServedCheck(s.set.persistOpts...)
 		if err != nil {
 			return err
 		}
 
-		pub = m.WithCheck(servedEverywhere(dnsc))
+		pub = m.WithCheck(served)
 	}
 
 	if pub, err = s.wrapInventory(pub); err != nil { // record inventory (cmd_account.go)
@@ -219,50 +216,3 @@ func logSolverOrder(publisher string, hasPublisher bool, solvers []string) {
 	}
 }
 
-// servedEverywhere reports whether every checked server (the zone's
-// authoritative servers, or the resolvers) serves value at fqdn: the check
-// the manual publisher polls while a person publishes the record.
-func servedEverywhere(dnsc *dnsq.Client) manual.CheckFunc {
-	return func(ctx context.Context, fqdn, value string) (bool, error) {
-		answers, err := dnsc.LookupTXT(ctx, fqdn)
-		if err != nil {
-			return false, err
-		}
-
-		for _, a := range answers {
-			if a.Err != nil {
-				return false, a.Err
-			}
-
-			if !slices.Contains(a.Values, value) {
-				return false, nil
-			}
-		}
-
-		return len(answers) > 0, nil
-	}
-}
-
-// resolverList returns --dns-persist.resolvers or the system's.
-func (s *settings) resolverList() ([]string, error) {
-	if len(s.resolvers) > 0 {
-		return s.resolvers, nil
-	}
-
-	sys, err := dnsq.SystemResolvers("/etc/resolv.conf")
-	if err != nil {
-		return nil, fmt.Errorf("no --%s given and /etc/resolv.conf unusable: %w", flgPersistResolvers, err)
-	}
-
-	return sys, nil
-}
-
-// dnsClient is the DNS client of check, list and remove.
-func (s *settings) dnsClient() (*dnsq.Client, error) {
-	resolvers, err := s.resolverList()
-	if err != nil {
-		return nil, err
-	}
-
-	return dnsq.New(dnsq.Config{Resolvers: resolvers, Timeout: s.dnsTimeout, Authoritative: s.authoritative})
-}

@@ -110,6 +110,10 @@ func checkPort(port string) error {
 	return nil
 }
 
+// ResolvConf is the system's resolver configuration, read only where a
+// caller gave no resolvers (SystemResolvers(ResolvConf)).
+const ResolvConf = "/etc/resolv.conf"
+
 // SystemResolvers reads a resolv.conf file (usually /etc/resolv.conf) and
 // returns its nameservers as "host:port". Callers use it only when the user
 // gave no resolvers.

@@ -17,7 +17,7 @@ type RcodeError struct {
 }
 
 func (e *RcodeError) Error() string {
-	return fmt.Sprintf("%s answered %s for %s %s", e.Server, rcodeName(e.Rcode), e.Name, dns.TypeToString[e.Qtype])
+	return fmt.Sprintf("%s answered %s for %s %s", e.Server, RcodeName(e.Rcode), e.Name, dns.TypeToString[e.Qtype])
 }
 
 // NotAuthoritativeError is an answer without the AA bit from a server asked
@@ -31,7 +31,9 @@ func (e *NotAuthoritativeError) Error() string {
 	return fmt.Sprintf("%s is not authoritative for %s (answer without AA bit: lame delegation?)", e.Server, e.Name)
 }
 
-func rcodeName(rcode int) string {
+// RcodeName is the mnemonic of an RCODE (RFC 1035 §4.1.1, RFC 6895 §2.3):
+// "REFUSED", "NOTAUTH", ...; "RCODE<n>" for one without a name.
+func RcodeName(rcode int) string {
 	if s, ok := dns.RcodeToString[rcode]; ok {
 		return s
 	}

@@ -71,29 +71,47 @@ func removeOPT(extra []dns.RR) []dns.RR {
 	return out
 }
 
+// errDial marks an ExchangeOnce that could not even connect.
+var errDial = errors.New("could not connect")
+
+// ExchangeOnce sends m to server once, over cl.Net ("udp" or "tcp"), within
+// timeout and ctx: the one way this project puts a DNS message on the wire.
+// It dials, and unblocks the read as soon as ctx ends (miekg/dns honours
+// only deadlines). The reply comes back even with an error when miekg/dns
+// returns one (a truncated answer that does not unpack, a TSIG the client
+// cannot verify): callers decide what such a reply is worth. A failure to
+// connect wraps errDial.
+func ExchangeOnce(ctx context.Context, cl *dns.Client, m *dns.Msg, server string, timeout time.Duration) (*dns.Msg, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	conn, err := cl.DialContext(ctx, server)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errDial, err)
+	}
+
+	defer func() { _ = conn.Close() }()
+
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	defer stop()
+
+	r, _, err := cl.ExchangeWithConnContext(ctx, m, conn)
+
+	return r, err
+}
+
 // exchangeOnce is one attempt over one transport.
 func (c *Client) exchangeOnce(ctx context.Context, q *dns.Msg, server, network string) (*dns.Msg, error) {
 	q.Id = dns.Id()
 	question := q.Question[0]
 
-	qctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-
 	cl := &dns.Client{Net: network, UDPSize: ednsSize, Timeout: c.timeout}
 
-	conn, err := cl.DialContext(qctx, server)
-	if err != nil {
+	r, err := ExchangeOnce(ctx, cl, q, server, c.timeout)
+	if errors.Is(err, errDial) {
 		return nil, c.transportError(ctx, server, network, question, err)
 	}
 
-	defer func() { _ = conn.Close() }()
-
-	// miekg/dns only honors a context's deadline; cancellation without a
-	// deadline would leave the read waiting, so unblock it by hand.
-	stop := context.AfterFunc(qctx, func() { _ = conn.SetDeadline(time.Now()) })
-	defer stop()
-
-	r, _, err := cl.ExchangeWithConnContext(qctx, q, conn)
 	if err != nil {
 		// A truncated UDP answer may not even unpack; the TC bit is all the
 		// caller needs to retry over TCP.

@@ -22,9 +22,6 @@ import (
 	"github.com/lego-persist/lego-persist/internal/draft"
 )
 
-// systemResolvConf is where resolvers come from when none are configured.
-const systemResolvConf = "/etc/resolv.conf"
-
 // Enable turns client into a dns-persist-01 client. Afterwards
 // client.Certificate (Obtain, ObtainForCSR, Renew) solves every
 // authorization that offers dns-persist-01 with it and hands every other
@@ -144,9 +141,9 @@ func buildOptions(opts []Option) (options, error) {
 func (o *options) dnsClient() (*dnsq.Client, error) {
 	resolvers := o.resolvers
 	if len(resolvers) == 0 {
-		sys, err := dnsq.SystemResolvers(systemResolvConf)
+		sys, err := dnsq.SystemResolvers(dnsq.ResolvConf)
 		if err != nil {
-			return nil, fmt.Errorf("no resolvers configured and %s unusable: %w (use WithResolvers)", systemResolvConf, err)
+			return nil, fmt.Errorf("no resolvers configured and %s unusable: %w (use WithResolvers)", dnsq.ResolvConf, err)
 		}
 
 		resolvers = sys

@@ -10,6 +10,7 @@ import (
 	"github.com/go-acme/lego/v4/log"
 	"github.com/lego-persist/lego-persist/internal/dnsq"
 	"github.com/lego-persist/lego-persist/internal/record"
+	"github.com/lego-persist/lego-persist/internal/wait"
 )
 
 // ErrRecordMissing marks a read-only run (no Publisher) that found no valid
@@ -224,7 +225,7 @@ func evaluate(answers []dnsq.Answer, want record.Want) checkState {
 // the configured fixed time instead.
 func (s *solver) awaitPropagation(ctx context.Context, name string, want record.Want) error {
 	if s.opts.propagationWait > 0 {
-		return sleep(ctx, s.opts.propagationWait)
+		return wait.Sleep(ctx, s.opts.propagationWait)
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, s.opts.propagationTimeout)
@@ -245,21 +246,9 @@ func (s *solver) awaitPropagation(ctx context.Context, name string, want record.
 			last = st
 		}
 
-		if err := sleep(ctx, s.opts.propagationInterval); err != nil {
+		if err := wait.Sleep(ctx, s.opts.propagationInterval); err != nil {
 			return fmt.Errorf("%s: the record is not served by every server after %s (%s); it was published, re-running later writes nothing",
 				name, s.opts.propagationTimeout, last.verdict.describe())
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/go-acme/lego/v4/acme"
 	"github.com/go-acme/lego/v4/acme/api"
 	"github.com/go-acme/lego/v4/log"
+	"github.com/lego-persist/lego-persist/internal/wait"
 )
 
 // Polling of an authorization when the CA sends no Retry-After: start short
@@ -57,7 +58,7 @@ func (s *solver) validate(ctx context.Context, p plan) error {
 	var lastErr error
 
 	for {
-		if err := sleep(ctx, delay); err != nil {
+		if err := wait.Sleep(ctx, delay); err != nil {
 			if lastErr != nil {
 				return fmt.Errorf("the CA did not finish validating within %s; last poll: %w", s.opts.validationTimeout, lastErr)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/libdns/libdns"
 
 	"github.com/lego-persist/lego-persist/internal/record"
+	"github.com/lego-persist/lego-persist/internal/wait"
 )
 
 // MaxRepairRounds bounds how often a ReadBack publisher writes again after
@@ -124,7 +125,7 @@ func (p *Publisher) writeAndRepair(ctx context.Context, zone string, rec libdns.
 				"another writer keeps replacing it: run again", len(missing), MaxRepairRounds)
 		}
 
-		if err := sleep(ctx, delay); err != nil {
+		if err := wait.Sleep(ctx, delay); err != nil {
 			return err
 		}
 
@@ -170,17 +171,5 @@ func settleFunc(d time.Duration) func(ctx context.Context) error {
 		d = SettleDelay
 	}
 
-	return func(ctx context.Context) error { return sleep(ctx, d) }
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return func(ctx context.Context) error { return wait.Sleep(ctx, d) }
 }

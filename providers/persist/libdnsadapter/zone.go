@@ -7,9 +7,6 @@ import (
 	"github.com/lego-persist/lego-persist/internal/dnsq"
 )
 
-// ResolvConf is the file SystemResolvers reads.
-const ResolvConf = "/etc/resolv.conf"
-
 // ZoneFinder returns a function that finds the zone of a record name by
 // asking resolvers ("host:port") for SOA records (dnsq.Client.FindZone).
 // timeout bounds each query (dnsq's default when zero).
@@ -26,5 +23,5 @@ func ZoneFinder(resolvers []string, timeout time.Duration) (func(ctx context.Con
 // packages call it from NewDNSProvider only when no zone is configured, so a
 // zone variable (or explicit resolvers) keeps the system resolver out.
 func SystemResolvers() ([]string, error) {
-	return dnsq.SystemResolvers(ResolvConf)
+	return dnsq.SystemResolvers(dnsq.ResolvConf)
 }

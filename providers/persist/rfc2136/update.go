@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bodgit/tsig"
+	"github.com/lego-persist/lego-persist/internal/dnsq"
 	"github.com/lego-persist/lego-persist/internal/record"
 	"github.com/miekg/dns"
 )
@@ -59,33 +60,16 @@ func (d *DNSProvider) update(ctx context.Context, action, fqdn, value string, ad
 	return nil
 }
 
-// txtStrings splits value into character-strings of at most 255 octets and
-// escapes them for miekg/dns, which reads `\` and `\DDD` escapes in TXT data.
+// txtStrings splits value into character-strings of at most 255 octets in
+// presentation form (record.CAForm), which miekg/dns reads back into the
+// raw octets when it packs TXT data.
 func txtStrings(value string) []string {
 	parts := record.Split(value)
 	for i, p := range parts {
-		parts[i] = escapeTXT(p)
+		parts[i] = record.CAForm(p)
 	}
 
 	return parts
-}
-
-func escapeTXT(s string) string {
-	var b strings.Builder
-
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c < ' ' || c > '~':
-			fmt.Fprintf(&b, "\\%03d", c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-
-	return b.String()
 }
 
 // zoneFor picks the zone to update: Config.Zone, else the longest of
@@ -163,24 +147,10 @@ func (d *DNSProvider) send(ctx context.Context, m *dns.Msg) error {
 // TSIG (RFC 8945 §5.3), kept apart because a rejected request comes back with
 // an unsigned TSIG error that the caller must still read.
 func (d *DNSProvider) exchange(ctx context.Context, base *dns.Client, m *dns.Msg, network string) (r *dns.Msg, verifyErr, err error) {
-	ctx, cancel := context.WithTimeout(ctx, d.timeout)
-	defer cancel()
-
 	c := *base
 	c.Net = network
 
-	conn, err := c.DialContext(ctx, d.nameserver)
-	if err != nil {
-		return nil, nil, d.transportError(ctx, network, err)
-	}
-
-	defer func() { _ = conn.Close() }()
-
-	// miekg/dns only honors deadlines; unblock the read on cancellation too.
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
-	defer stop()
-
-	r, _, err = c.ExchangeWithConnContext(ctx, m, conn)
+	r, err = dnsq.ExchangeOnce(ctx, &c, m, d.nameserver, d.timeout)
 	if err != nil {
 		if r != nil && r.Id == m.Id && r.Response && isTSIGFailure(err) {
 			return r, err, nil
@@ -241,7 +211,7 @@ func (d *DNSProvider) judge(m, r *dns.Msg, verifyErr error) error {
 	}
 
 	if r.Rcode != dns.RcodeSuccess {
-		return fmt.Errorf("server answered %s: %w", rcodeName(r.Rcode), &RcodeError{Rcode: r.Rcode, Zone: m.Question[0].Name})
+		return fmt.Errorf("server answered %s: %w", dnsq.RcodeName(r.Rcode), &RcodeError{Rcode: r.Rcode, Zone: m.Question[0].Name})
 	}
 
 	return nil
@@ -313,12 +283,4 @@ func (e *RcodeError) Error() string {
 	default:
 		return "the update was not applied"
 	}
-}
-
-func rcodeName(rcode int) string {
-	if s, ok := dns.RcodeToString[rcode]; ok {
-		return s
-	}
-
-	return fmt.Sprintf("RCODE%d", rcode)
 }
