@@ -8,6 +8,7 @@ import (
 	"github.com/lego-persist/lego-persist/providers/persist/azuredns"
 	"github.com/lego-persist/lego-persist/providers/persist/bunny"
 	"github.com/lego-persist/lego-persist/providers/persist/cloudflare"
+	"github.com/lego-persist/lego-persist/providers/persist/cloudns"
 	"github.com/lego-persist/lego-persist/providers/persist/desec"
 	"github.com/lego-persist/lego-persist/providers/persist/digitalocean"
 	"github.com/lego-persist/lego-persist/providers/persist/dnsimple"
@@ -20,6 +21,7 @@ import (
 	"github.com/lego-persist/lego-persist/providers/persist/ionos"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 	"github.com/lego-persist/lego-persist/providers/persist/linode"
+	"github.com/lego-persist/lego-persist/providers/persist/luadns"
 	"github.com/lego-persist/lego-persist/providers/persist/namesilo"
 	"github.com/lego-persist/lego-persist/providers/persist/njalla"
 	"github.com/lego-persist/lego-persist/providers/persist/ns1"
@@ -45,6 +47,7 @@ func cloud() []provider {
 		cloudProvider(azuredns.Describe(), adapt(azuredns.NewDNSProvider)),
 		cloudProvider(bunny.Describe(), adapt(bunny.NewDNSProvider)),
 		cloudProvider(cloudflare.Describe(), adapt(cloudflare.NewDNSProvider)),
+		cloudProvider(cloudns.Describe(), adapt(cloudns.NewDNSProvider)),
 		cloudProvider(desec.Describe(), adapt(desec.NewDNSProvider)),
 		cloudProvider(digitalocean.Describe(), adapt(digitalocean.NewDNSProvider)),
 		cloudProvider(dnsimple.Describe(), adapt(dnsimple.NewDNSProvider)),
@@ -56,6 +59,7 @@ func cloud() []provider {
 		cloudProvider(infomaniak.Describe(), adapt(infomaniak.NewDNSProvider)),
 		cloudProvider(ionos.Describe(), adapt(ionos.NewDNSProvider)),
 		cloudProvider(linode.Describe(), adapt(linode.NewDNSProvider)),
+		cloudProvider(luadns.Describe(), adapt(luadns.NewDNSProvider)),
 		cloudProvider(namesilo.Describe(), adapt(namesilo.NewDNSProvider)),
 		cloudProvider(njalla.Describe(), adapt(njalla.NewDNSProvider)),
 		cloudProvider(ns1.Describe(), adapt(ns1.NewDNSProvider)),
