@@ -17,8 +17,8 @@ import (
 	"github.com/go-acme/lego/v4/certcrypto"
 	"github.com/go-acme/lego/v4/certificate"
 	"github.com/go-acme/lego/v4/log"
-	"github.com/lego-persist/lego-persist/internal/record"
 	"github.com/lego-persist/lego-persist/internal/storage"
+	"github.com/lego-persist/lego-persist/providers/persist"
 	"github.com/urfave/cli/v2"
 )
 
@@ -128,7 +128,7 @@ func checkDomains(domains []string) ([]string, error) {
 	out := make([]string, 0, len(domains))
 
 	for _, d := range domains {
-		n, err := record.NormalizeDomain(d)
+		n, err := persist.NormalizeDomain(d)
 		if err != nil {
 			return nil, usageErrorf("--%s %q: %w", flgDomains, d, err)
 		}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-acme/lego/v4/certcrypto"
 	"github.com/go-acme/lego/v4/log"
-	"github.com/lego-persist/lego-persist/internal/record"
 	"github.com/lego-persist/lego-persist/internal/storage"
 	"github.com/lego-persist/lego-persist/providers/persist"
 	"github.com/urfave/cli/v2"
@@ -135,7 +134,7 @@ func (s *settings) loadStorage(c *cli.Context) error {
 // challenges are accepted: issuer, persistUntil, policy, accounturi form.
 func (s *settings) loadRecordOptions(c *cli.Context) error {
 	if s.issuer != "" {
-		if err := record.ValidateIssuerDomainName(s.issuer); err != nil {
+		if err := persist.ValidateIssuerDomainName(s.issuer); err != nil {
 			return usageErrorf("--%s: %w", flgPersistIssuer, err)
 		}
 
