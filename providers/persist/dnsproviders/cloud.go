@@ -18,11 +18,13 @@ import (
 	"github.com/lego-persist/lego-persist/providers/persist/godaddy"
 	"github.com/lego-persist/lego-persist/providers/persist/hetzner"
 	"github.com/lego-persist/lego-persist/providers/persist/infomaniak"
+	"github.com/lego-persist/lego-persist/providers/persist/inwx"
 	"github.com/lego-persist/lego-persist/providers/persist/ionos"
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 	"github.com/lego-persist/lego-persist/providers/persist/linode"
 	"github.com/lego-persist/lego-persist/providers/persist/luadns"
 	"github.com/lego-persist/lego-persist/providers/persist/namesilo"
+	"github.com/lego-persist/lego-persist/providers/persist/netcup"
 	"github.com/lego-persist/lego-persist/providers/persist/njalla"
 	"github.com/lego-persist/lego-persist/providers/persist/ns1"
 	"github.com/lego-persist/lego-persist/providers/persist/ovh"
@@ -57,10 +59,12 @@ func cloud() []provider {
 		cloudProvider(godaddy.Describe(), adapt(godaddy.NewDNSProvider)),
 		cloudProvider(hetzner.Describe(), adapt(hetzner.NewDNSProvider)),
 		cloudProvider(infomaniak.Describe(), adapt(infomaniak.NewDNSProvider)),
+		cloudProvider(inwx.Describe(), adapt(inwx.NewDNSProvider)),
 		cloudProvider(ionos.Describe(), adapt(ionos.NewDNSProvider)),
 		cloudProvider(linode.Describe(), adapt(linode.NewDNSProvider)),
 		cloudProvider(luadns.Describe(), adapt(luadns.NewDNSProvider)),
 		cloudProvider(namesilo.Describe(), adapt(namesilo.NewDNSProvider)),
+		cloudProvider(netcup.Describe(), adapt(netcup.NewDNSProvider)),
 		cloudProvider(njalla.Describe(), adapt(njalla.NewDNSProvider)),
 		cloudProvider(ns1.Describe(), adapt(ns1.NewDNSProvider)),
 		cloudProvider(ovh.Describe(), adapt(ovh.NewDNSProvider)),
