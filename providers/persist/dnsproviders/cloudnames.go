@@ -22,6 +22,7 @@ var cloudNames = []struct {
 	{"gcore", nil},
 	{"godaddy", nil},
 	{"hetzner", nil},
+	{"huaweicloud", nil},
 	{"infomaniak", nil},
 	{"inwx", nil},
 	{"ionos", nil},
