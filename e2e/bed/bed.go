@@ -85,6 +85,12 @@ type Options struct {
 	// reach an http-01 server for www on HTTPPort.
 	ExtraZoneRecords []string
 
+	// ExtraZones are more zones the same named serves and accepts the
+	// same TSIG-signed updates for (SOA serial 1, NS ns1 of Zone), e.g. a
+	// zone that _validation-persist names of Zone are CNAMEs into. AddTXT,
+	// DeleteTXT, TXT and SOASerialOf work in them too.
+	ExtraZones []string
+
 	// KeepDir leaves Dir (configs, logs, journal) in place after Close.
 	KeepDir bool
 
@@ -103,6 +109,8 @@ type Bed struct {
 	DNSAddr string
 	// Zone is the served zone, lowercase with a trailing dot.
 	Zone string
+	// ExtraZones are Options.ExtraZones, lowercase with trailing dots.
+	ExtraZones []string
 	// TSIGKey, TSIGSecret and TSIGAlgorithm sign RFC 2136 updates to Zone:
 	// key name and algorithm in miekg/dns form ("persist-update.",
 	// "hmac-sha256."), secret in base64 (random per Bed).
@@ -156,6 +164,17 @@ func Start(ctx context.Context, opts Options) (_ *Bed, err error) {
 		return nil, fmt.Errorf("bed: zone %q: want a plain DNS name such as %q", opts.Zone, DefaultZone)
 	}
 
+	var extraZones []string
+
+	for _, z := range opts.ExtraZones {
+		z = dns.CanonicalName(z)
+		if !zoneRE.MatchString(z) || z == zone || dns.IsSubDomain(zone, z) || dns.IsSubDomain(z, zone) {
+			return nil, fmt.Errorf("bed: extra zone %q: want a plain DNS name apart from %s", z, zone)
+		}
+
+		extraZones = append(extraZones, z)
+	}
+
 	issuers := opts.CAAIdentities
 	if len(issuers) == 0 {
 		issuers = []string{DefaultIssuerDomain}
@@ -179,6 +198,7 @@ func Start(ctx context.Context, opts Options) (_ *Bed, err error) {
 	b := &Bed{
 		Dir:           dir,
 		Zone:          zone,
+		ExtraZones:    extraZones,
 		TSIGKey:       updateKeyName,
 		TSIGAlgorithm: dns.HmacSHA256,
 		CACertPath:    filepath.Join(inst.modDir, "test", "certs", "pebble.minica.pem"),

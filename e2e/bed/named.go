@@ -70,6 +70,13 @@ type namedFiles struct {
 	conf, zone, journal, out, queries, updates string
 }
 
+// extraZone is the zone file and journal of Options.ExtraZones[i].
+func (f namedFiles) extraZone(i int) (file, journal string) {
+	file = filepath.Join(filepath.Dir(f.zone), fmt.Sprintf("zone-%d.db", i+1))
+
+	return file, file + ".jnl"
+}
+
 func newNamedFiles(dir string) namedFiles {
 	return namedFiles{
 		conf:    filepath.Join(dir, "named.conf"),
@@ -134,6 +141,45 @@ zone %[11]q {
 		updateKeyName, b.TSIGSecret, probeKeyName, b.probeSecret,
 		f.queries, f.updates, zone, f.zone, f.journal)
 
+	if len(b.ExtraZones) > 0 {
+		// A CNAME from Zone into another zone is followed only by a
+		// resolver: with extra zones, named also resolves (RD=1) for
+		// loopback, as a CA's resolver does. It is authoritative for a
+		// root zone of its own, so resolving never leaves the machine.
+		conf = strings.Replace(conf, "\trecursion no;\n", "\trecursion yes;\n\tallow-recursion { 127.0.0.1; };\n", 1)
+
+		root := filepath.Join(b.Dir, "root.db")
+		conf += fmt.Sprintf("\nzone \".\" {\n\ttype primary;\n\tfile %q;\n};\n", root)
+
+		rz := fmt.Sprintf("$TTL %d\n. IN SOA ns1.%s hostmaster.%s 1 3600 600 86400 %d\n. IN NS ns1.%s\n",
+			recordTTL, b.Zone, b.Zone, recordTTL, b.Zone)
+		for _, z := range append([]string{b.Zone}, b.ExtraZones...) {
+			rz += fmt.Sprintf("%s IN NS ns1.%s\n", z, b.Zone)
+		}
+
+		rz += fmt.Sprintf("ns1.%s IN A 127.0.0.1\n", b.Zone)
+
+		if err := os.WriteFile(root, []byte(rz), 0o600); err != nil {
+			return err
+		}
+	}
+
+	for i, z := range b.ExtraZones {
+		file, journal := f.extraZone(i)
+		conf += fmt.Sprintf("\nzone %q {\n\ttype primary;\n\tfile %q;\n\tjournal %q;\n\tallow-update { key %q; key %q; };\n};\n",
+			strings.TrimSuffix(z, "."), file, journal, updateKeyName, probeKeyName)
+
+		var ez strings.Builder
+
+		fmt.Fprintf(&ez, "$ORIGIN %s\n$TTL %d\n", z, recordTTL)
+		fmt.Fprintf(&ez, "@ IN SOA ns1.%s hostmaster.%s 1 3600 600 86400 %d\n", b.Zone, z, recordTTL)
+		fmt.Fprintf(&ez, "@ IN NS ns1.%s\n", b.Zone)
+
+		if err := os.WriteFile(file, []byte(ez.String()), 0o600); err != nil {
+			return err
+		}
+	}
+
 	var zf strings.Builder
 
 	fmt.Fprintf(&zf, "$ORIGIN %s\n$TTL %d\n", b.Zone, recordTTL)
@@ -157,6 +203,11 @@ zone %[11]q {
 func (b *Bed) startNamed(bin string, port int) (*process, error) {
 	// A journal from an earlier attempt would replay onto the fresh zone.
 	_ = os.Remove(b.namedFiles.journal)
+
+	for i := range b.ExtraZones {
+		_, journal := b.namedFiles.extraZone(i)
+		_ = os.Remove(journal)
+	}
 
 	// -f: foreground, logging as configured; -n 1: one worker thread is
 	// plenty on loopback. No -u: run as the invoking user (root in CI
@@ -214,31 +265,40 @@ func (b *Bed) exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
 	return r, nil
 }
 
-// inZone returns name as a lowercase FQDN and checks it lies in the bed's
-// zone.
-func (b *Bed) inZone(name string) (string, error) {
-	fqdn := dns.CanonicalName(name)
-	if !dns.IsSubDomain(b.Zone, fqdn) {
-		return "", fmt.Errorf("%s is outside the bed's zone %s", fqdn, b.Zone)
+// inZone returns name as a lowercase FQDN and the bed's zone holding it.
+func (b *Bed) inZone(name string) (fqdn, zone string, err error) {
+	fqdn = dns.CanonicalName(name)
+
+	for _, z := range append([]string{b.Zone}, b.ExtraZones...) {
+		if dns.IsSubDomain(z, fqdn) {
+			return fqdn, z, nil
+		}
 	}
 
-	return fqdn, nil
+	return "", "", fmt.Errorf("%s is outside the bed's zone %s", fqdn, strings.Join(append([]string{b.Zone}, b.ExtraZones...), ", "))
 }
 
 // SOASerial asks named directly for the zone's SOA serial. BIND adds one
 // per UPDATE message that changes the zone; the zone starts at 1.
 func (b *Bed) SOASerial(ctx context.Context) (uint32, error) {
+	return b.SOASerialOf(ctx, b.Zone)
+}
+
+// SOASerialOf is SOASerial of Zone or one of ExtraZones.
+func (b *Bed) SOASerialOf(ctx context.Context, zone string) (uint32, error) {
+	zone = dns.CanonicalName(zone)
+
 	m := new(dns.Msg)
-	m.SetQuestion(b.Zone, dns.TypeSOA)
+	m.SetQuestion(zone, dns.TypeSOA)
 	m.RecursionDesired = false
 
 	r, err := b.exchange(ctx, m)
 	if err != nil {
-		return 0, fmt.Errorf("SOA %s at %s: %w", b.Zone, b.DNSAddr, err)
+		return 0, fmt.Errorf("SOA %s at %s: %w", zone, b.DNSAddr, err)
 	}
 
 	if r.Rcode != dns.RcodeSuccess {
-		return 0, fmt.Errorf("SOA %s at %s: %s", b.Zone, b.DNSAddr, dns.RcodeToString[r.Rcode])
+		return 0, fmt.Errorf("SOA %s at %s: %s", zone, b.DNSAddr, dns.RcodeToString[r.Rcode])
 	}
 
 	for _, rr := range r.Answer {
@@ -247,14 +307,14 @@ func (b *Bed) SOASerial(ctx context.Context) (uint32, error) {
 		}
 	}
 
-	return 0, fmt.Errorf("SOA %s at %s: no SOA in the answer", b.Zone, b.DNSAddr)
+	return 0, fmt.Errorf("SOA %s at %s: no SOA in the answer", zone, b.DNSAddr)
 }
 
 // TXT asks named directly for the TXT records at name (inside the zone) and
 // returns each record's character-strings concatenated (RFC 1035 §3.3.14),
 // sorted. A name without TXT records gives an empty slice, not an error.
 func (b *Bed) TXT(ctx context.Context, name string) ([]string, error) {
-	fqdn, err := b.inZone(name)
+	fqdn, _, err := b.inZone(name)
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +367,7 @@ func (b *Bed) DeleteTXT(ctx context.Context, name, value string) error {
 }
 
 func (b *Bed) update(ctx context.Context, op, name, value string) error {
-	fqdn, err := b.inZone(name)
+	fqdn, zone, err := b.inZone(name)
 	if err != nil {
 		return err
 	}
@@ -318,7 +378,7 @@ func (b *Bed) update(ctx context.Context, op, name, value string) error {
 	}
 
 	m := new(dns.Msg)
-	m.SetUpdate(b.Zone)
+	m.SetUpdate(zone)
 
 	if op == "add" {
 		m.Insert([]dns.RR{rr})

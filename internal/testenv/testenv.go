@@ -25,5 +25,5 @@ func SkipOrFail(tb testing.TB, format string, args ...any) {
 		tb.Fatalf("%s (CI is set: the machine must provide this)", reason)
 	}
 
-	tb.Skip(reason)
+	tb.Skipf("%s", reason)
 }

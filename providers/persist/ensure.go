@@ -30,7 +30,7 @@ func (s *solver) ensureRecord(ctx context.Context, g *group, want record.Want, p
 
 	switch {
 	case state.allOK && s.refreshDue(state.verdict):
-		return s.refresh(ctx, g, want, p, state.verdict)
+		return s.refresh(ctx, g, want, p, state)
 	case state.allOK:
 		log.Infof("[%s] dns-persist-01: valid record found (%s); no DNS write", g.base, state.verdict.Raw)
 		return nil
@@ -61,10 +61,16 @@ func (s *solver) ensureRecord(ctx context.Context, g *group, want record.Want, p
 		return &missingRecordError{name: g.name, verdict: state.verdict.describe(), line: line}
 	}
 
+	at := s.publishName(g, state)
+	if at != g.name {
+		log.Infof("[%s] dns-persist-01: %s is a CNAME of %s: publishing there", g.base, g.name, at)
+		line = record.ZoneLine(at, s.opts.recordTTL, value)
+	}
+
 	log.Infof("[%s] dns-persist-01: %s; publishing %s", g.base, state.verdict.describe(), line)
 
-	if err := s.pub.Publish(ctx, g.name, value); err != nil {
-		return fmt.Errorf("publishing %s: %w", g.name, err)
+	if err := s.pub.Publish(ctx, at, value); err != nil {
+		return fmt.Errorf("publishing %s: %w", at, err)
 	}
 
 	return s.awaitPropagation(ctx, g.name, want)
@@ -82,7 +88,8 @@ func (s *solver) refreshDue(v verdict) bool {
 // old, a valid value of this account that expires soon, waits until every
 // server serves the fresh one, then removes old and nothing else. old
 // stays valid meanwhile, so validation never depends on the new write.
-func (s *solver) refresh(ctx context.Context, g *group, want record.Want, p plan, old verdict) error {
+func (s *solver) refresh(ctx context.Context, g *group, want record.Want, p plan, state checkState) error {
+	old := state.verdict
 	value := s.opts.value(want.Issuers[0], p.accountURIs[0], want.Wildcard)
 
 	if err := s.proof.prove(ctx); err != nil {
@@ -92,9 +99,11 @@ func (s *solver) refresh(ctx context.Context, g *group, want record.Want, p plan
 	log.Infof("[%s] dns-persist-01: the record %q expires at %s, within --refresh-before %s; publishing %s",
 		g.base, old.Raw, old.Value.PersistUntil.UTC().Format(time.RFC3339), s.opts.refreshBefore, value)
 
-	if err := s.pub.Publish(ctx, g.name, value); err != nil {
+	at := s.publishName(g, state)
+
+	if err := s.pub.Publish(ctx, at, value); err != nil {
 		return fmt.Errorf("publishing the refreshed record at %s: %w (the current record %q stays valid until %s)",
-			g.name, err, old.Raw, old.Value.PersistUntil.UTC().Format(time.RFC3339))
+			at, err, old.Raw, old.Value.PersistUntil.UTC().Format(time.RFC3339))
 	}
 
 	// Only a value that outlives old counts as served.
@@ -108,12 +117,12 @@ func (s *solver) refresh(ctx context.Context, g *group, want record.Want, p plan
 	unpub, ok := s.pub.(Unpublisher)
 	if !ok {
 		log.Warnf("[%s] dns-persist-01: the publisher cannot delete records; remove the old value by hand: %s",
-			g.base, record.ZoneLine(g.name, s.opts.recordTTL, old.Raw))
+			g.base, record.ZoneLine(at, s.opts.recordTTL, old.Raw))
 
 		return nil
 	}
 
-	if err := unpub.Unpublish(ctx, g.name, old.Raw); err != nil {
+	if err := unpub.Unpublish(ctx, at, old.Raw); err != nil {
 		// The fresh record serves; the old one expires by itself.
 		log.Warnf("[%s] dns-persist-01: removing the old value %q: %v (it expires by itself at %s)",
 			g.base, old.Raw, err, old.Value.PersistUntil.UTC().Format(time.RFC3339))
@@ -159,6 +168,21 @@ func (e *fallbackError) Unwrap() []error { return []error{e.missing, e.err} }
 type checkState struct {
 	allOK, anyOK bool
 	verdict      verdict // the first non-ok verdict, or the ok one
+	// target is where the answers found the TXT set: the record name, or
+	// the end of the CNAME chain starting there.
+	target string
+}
+
+// publishName is where a record for g is written: the end of the CNAME
+// chain at g's name, as lego's dns-01 does for _acme-challenge (the CA
+// follows the chain too), unless CNAME support is off
+// (WithCNAMESupport(false), LEGO_DISABLE_CNAME_SUPPORT=true).
+func (s *solver) publishName(g *group, st checkState) string {
+	if s.opts.cnameSupport && st.target != "" {
+		return st.target
+	}
+
+	return g.name
 }
 
 type verdict record.Verdict
@@ -194,6 +218,10 @@ func evaluate(answers []dnsq.Answer, want record.Want) checkState {
 			failing = append(failing, a.Err.Error())
 
 			continue
+		}
+
+		if st.target == "" {
+			st.target = a.Name
 		}
 
 		v := verdict(record.Evaluate(a.Values, want))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/lego-persist/lego-persist/internal/record"
@@ -38,6 +39,7 @@ type options struct {
 	priorKeys           []string
 	recordTTL           uint32
 	persistFor          time.Duration
+	cnameSupport        bool
 	refreshBefore       time.Duration
 	warnWithin          time.Duration
 	now                 func() time.Time
@@ -53,6 +55,7 @@ func defaultOptions() options {
 		dnsTimeout:          DefaultDNSTimeout,
 		validationTimeout:   DefaultValidationTimeout,
 		recordTTL:           DefaultRecordTTL,
+		cnameSupport:        os.Getenv(envDisableCNAME) != "true",
 		now:                 time.Now,
 		ctx:                 context.Background(),
 	}
@@ -148,6 +151,19 @@ func WithPriorAccountKeys(thumbprints ...string) Option {
 
 		return nil
 	}
+}
+
+// envDisableCNAME is lego's switch for CNAME following of challenge
+// records; lego-persist honours it for _validation-persist names.
+const envDisableCNAME = "LEGO_DISABLE_CNAME_SUPPORT"
+
+// WithCNAMESupport chooses where a record is published when its name is a
+// CNAME (chain): at the chain's end (true, the default, as lego's dns-01
+// does for _acme-challenge, and as the CA follows it) or at the name itself
+// (false, which an RFC 2136 server refuses). The default also follows
+// lego's LEGO_DISABLE_CNAME_SUPPORT=true.
+func WithCNAMESupport(enabled bool) Option {
+	return func(o *options) error { o.cnameSupport = enabled; return nil }
 }
 
 // WithPersistFor writes persistUntil = now + d into the records the solver

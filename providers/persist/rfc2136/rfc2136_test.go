@@ -70,8 +70,11 @@ func TestPublishSendsOneSignedInsertOfOneTXTRR(t *testing.T) {
 				t.Errorf("zone section = %v (opcode %d), want example.com. SOA in an UPDATE", u.Question, u.Opcode)
 			}
 
-			if len(u.Answer) != 0 {
-				t.Errorf("update carries prerequisites %v, want none", u.Answer)
+			// One prerequisite: no CNAME at the name (RFC 2136 §2.4.3), so
+			// an update at an alias fails instead of being ignored.
+			if len(u.Answer) != 1 || u.Answer[0].Header().Rrtype != dns.TypeCNAME || u.Answer[0].Header().Class != dns.ClassNONE ||
+				u.Answer[0].Header().Name != "_validation-persist.www.example.com." {
+				t.Errorf("update prerequisites %v, want exactly 'no CNAME at the name'", u.Answer)
 			}
 
 			if len(u.Ns) != 1 {

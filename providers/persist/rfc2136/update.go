@@ -18,8 +18,16 @@ import (
 // character-strings) to the TXT set at fqdn, in one UPDATE message:
 // RFC 2136 §2.5.1 "Add To An RRset". It never deletes: other values at fqdn
 // stay, and adding a value that is already there changes nothing (§3.4.2.2).
+//
+// The update carries the prerequisite "no CNAME at fqdn" (§2.4.3): a server
+// silently ignores a TXT added at an alias (§3.4.2.2), so without it an
+// update to a delegated name would report success while publishing
+// nothing. With it the server answers YXRRSET, and Publish fails saying so.
 func (d *DNSProvider) Publish(ctx context.Context, fqdn, value string) error {
-	return d.update(ctx, "publish", fqdn, value, func(m *dns.Msg, rr dns.RR) { m.Insert([]dns.RR{rr}) })
+	return d.update(ctx, "publish", fqdn, value, func(m *dns.Msg, rr dns.RR) {
+		m.RRsetNotUsed([]dns.RR{&dns.CNAME{Hdr: dns.RR_Header{Name: rr.Header().Name, Rrtype: dns.TypeCNAME, Class: dns.ClassINET}}})
+		m.Insert([]dns.RR{rr})
+	})
 }
 
 // Unpublish deletes exactly the TXT RR holding value at fqdn: RFC 2136
@@ -280,6 +288,9 @@ func (e *RcodeError) Error() string {
 		return "the server failed to apply the update; see its logs"
 	case dns.RcodeNotImplemented:
 		return "the server does not implement dynamic update"
+	case dns.RcodeYXRrset:
+		return "the name is a CNAME (an alias), where a TXT record cannot be added: publish at the CNAME's target" +
+			" (lego-persist does so itself unless LEGO_DISABLE_CNAME_SUPPORT=true)"
 	default:
 		return "the update was not applied"
 	}
