@@ -114,6 +114,7 @@ func Describe() libdnsadapter.Description {
 		Description: "Alibaba Cloud DNS API (2015-01-09). Publish adds one TXT record; unpublish deletes, by RecordId, the records with exactly that value.",
 		Backing:     "own client (Alibaba Cloud DNS RPC API, signature v1.0, net/http)",
 		Safety:      libdnsadapter.SafePerRecord + ": AddDomainRecord adds one record; DeleteDomainRecord removes only the records holding our value.",
+		LongValues:  libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvAccessKey, Description: "AccessKey ID", Required: true},
 			{Name: EnvSecretKey, Description: "AccessKey secret", Required: true},

@@ -267,9 +267,10 @@ func endpoint(name, value, def string) (string, error) {
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name:    "azuredns",
-		Backing: "own client (Azure DNS REST API 2018-05-01, net/http); SDK azidentity v1.13.1 for the token",
-		Safety:  libdnsadapter.SafeConditional + ": the set is written under its If-Match ETag; a 412 means a concurrent change: read again and retry once.",
+		Name:       "azuredns",
+		Backing:    "own client (Azure DNS REST API 2018-05-01, net/http); SDK azidentity v1.13.1 for the token",
+		Safety:     libdnsadapter.SafeConditional + ": the set is written under its If-Match ETag; a 412 means a concurrent change: read again and retry once.",
+		LongValues: libdnsadapter.LongSplit,
 		Description: "Azure DNS REST API, public zones; azidentity credentials (client secret, workload or managed identity, Azure CLI, OIDC) chosen as lego's AZURE_AUTH_METHOD. Publish writes the " +
 			"TXT record set at the name back with the new value added, under its ETag (a concurrent change is read " +
 			"and retried once); unpublish writes it back without exactly that value, or deletes it when it was the " +

@@ -83,6 +83,7 @@ func Describe() libdnsadapter.Description {
 		Description: "bunny.net DNS API. Publish adds one TXT record to the zone; unpublish deletes, by ID, the records with exactly that value.",
 		Backing:     "own client (bunny.net API, net/http)",
 		Safety:      libdnsadapter.SafePerRecord + ": PUT /dnszone/{id}/records adds one record; DELETE by ID only the records holding our value.",
+		LongValues:  libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvAPIKey, Description: "Account API key", Required: true},
 		}, libdnsadapter.CommonEnv("BUNNY_", defaultTTL)...),

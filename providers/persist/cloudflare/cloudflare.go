@@ -94,9 +94,10 @@ func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name:    "cloudflare",
-		Backing: "libdns/cloudflare v0.2.2",
-		Safety:  libdnsadapter.SafePerRecord + ": AppendRecords POSTs one record; DeleteRecords finds records by name and exact content and DELETEs by ID.",
+		Name:       "cloudflare",
+		Backing:    "libdns/cloudflare v0.2.2",
+		Safety:     libdnsadapter.SafePerRecord + ": AppendRecords POSTs one record; DeleteRecords finds records by name and exact content and DELETEs by ID.",
+		LongValues: libdnsadapter.LongWhole,
 		Description: "Cloudflare DNS API (libdns/cloudflare) with an API token. Publish creates one TXT record next to " +
 			"the others at the name; unpublish deletes the record with exactly that value.",
 		Env: append([]libdnsadapter.EnvVar{

@@ -97,6 +97,7 @@ func Describe() libdnsadapter.Description {
 		Description: "ClouDNS HTTP API. Publish adds one TXT record; unpublish deletes, by ID, the records with exactly that value.",
 		Backing:     "own client (ClouDNS API, net/http)",
 		Safety:      libdnsadapter.SafePerRecord + ": add-record adds one record; delete-record removes only the records holding our value.",
+		LongValues:  libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvAuthID, Description: "API user ID (or " + EnvSubAuthID + ")", Required: true},
 			{Name: EnvSubAuthID, Description: "API sub-user ID, instead of " + EnvAuthID},

@@ -69,9 +69,10 @@ func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name:    "desec",
-		Backing: "libdns/desec v1.1.1",
-		Safety:  libdnsadapter.SafeReadBack + ": the library PATCHes the whole TXT RRset it read just before.",
+		Name:       "desec",
+		Backing:    "libdns/desec v1.1.1",
+		Safety:     libdnsadapter.SafeReadBack + ": the library PATCHes the whole TXT RRset it read just before.",
+		LongValues: libdnsadapter.LongRefused,
 		Description: "deSEC API (libdns/desec). Publish rewrites the TXT RRset at the name with the value added, " +
 			"unpublish with the value removed; other values are kept. Values must fit in 255 octets.",
 		Env: append([]libdnsadapter.EnvVar{

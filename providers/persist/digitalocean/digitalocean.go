@@ -94,9 +94,10 @@ func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name:    "digitalocean",
-		Backing: "own client (DigitalOcean API v2, net/http)",
-		Safety:  libdnsadapter.SafePerRecord + ": POST one record; DELETE by ID only the records holding exactly the value.",
+		Name:       "digitalocean",
+		Backing:    "own client (DigitalOcean API v2, net/http)",
+		Safety:     libdnsadapter.SafePerRecord + ": POST one record; DELETE by ID only the records holding exactly the value.",
+		LongValues: libdnsadapter.LongWhole,
 		Description: "DigitalOcean DNS API v2. Publish creates one TXT record next to the others; unpublish lists the " +
 			"TXT records at the name and deletes only those with exactly that value.",
 		Env: append([]libdnsadapter.EnvVar{

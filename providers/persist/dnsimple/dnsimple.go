@@ -86,6 +86,7 @@ func Describe() libdnsadapter.Description {
 		Description: "DNSimple API v2 zone records. Publish creates one TXT record; unpublish deletes, by ID, the records with exactly that value.",
 		Backing:     "own client (DNSimple API v2, net/http)",
 		Safety:      libdnsadapter.SafePerRecord + ": POST one record, DELETE by ID only the records holding our value.",
+		LongValues:  libdnsadapter.LongSplit,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvOAuthToken, Description: "OAuth or account access token", Required: true},
 			{Name: EnvBaseURL, Description: "API base URL (default " + DefaultBaseURL + ")"},

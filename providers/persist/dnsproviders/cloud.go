@@ -88,7 +88,7 @@ func cloudProvider(d libdnsadapter.Description, newFromEnv func() (persist.Publi
 	return provider{
 		Info: Info{
 			Name: d.Name, Aliases: d.Aliases, Description: d.Description, Env: env, CanUnpublish: true,
-			Backing: d.Backing, Safety: d.Safety,
+			Backing: d.Backing, Safety: d.Safety, LongValues: d.LongValues,
 		},
 		details:    cloudDetails,
 		newFromEnv: newFromEnv,

@@ -46,6 +46,9 @@ type Info struct {
 	// Safety is the verdict on what a write can do to other values at the
 	// name and how concurrent writers fare; empty for the built-ins.
 	Safety string
+	// LongValues says how a value over 255 octets is written; empty for
+	// the built-ins.
+	LongValues string
 	// Refused, when not empty, says why this host cannot be used for
 	// dns-persist-01; NewPublisher fails with it.
 	Refused string

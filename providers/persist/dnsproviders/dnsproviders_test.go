@@ -27,22 +27,6 @@ func clearProviderEnv(t *testing.T) {
 	}
 }
 
-func TestDocsMatchRegistry(t *testing.T) {
-	var buf bytes.Buffer
-	if err := WriteMarkdown(&buf); err != nil {
-		t.Fatal(err)
-	}
-
-	onDisk, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "providers.md"))
-	if err != nil {
-		t.Fatalf("%v; run: go generate ./providers/persist/dnsproviders", err)
-	}
-
-	if !bytes.Equal(onDisk, buf.Bytes()) {
-		t.Error("docs/providers.md differs from the registry; run: go generate ./providers/persist/dnsproviders")
-	}
-}
-
 func TestDocsHaveOneSectionPerProviderWithItsVariables(t *testing.T) {
 	var buf bytes.Buffer
 	if err := WriteMarkdown(&buf); err != nil {

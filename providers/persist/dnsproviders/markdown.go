@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 )
 
 // WriteMarkdown writes docs/providers.md: an overview table, then one
@@ -27,6 +29,13 @@ func WriteMarkdown(w io.Writer) error {
 	p("Variables use lego's names, so lego env files carry over; each can also be given as\n")
 	p("`NAME_FILE`, the path of a file holding the value (for secrets).\n\n")
 
+	p("The last column is the verdict on what a write can do to other values at the name, from\n")
+	p("reading the code that writes (each section says what backs it):\n\n")
+	p("- **%s**: each value is a record of its own; nothing else at the name is sent.\n", libdnsadapter.SafePerRecord)
+	p("- **%s**: the API adds or removes single values, never the set.\n", libdnsadapter.SafePerValue)
+	p("- **%s**: the whole set is written only if unchanged since it was read (ETag, atomic change); a conflict is read again and retried.\n", libdnsadapter.SafeConditional)
+	p("- **%s**: the whole set is written as read; it is read back after the write (and once more %s later) and what a concurrent writer dropped is written again, at most %d times.\n", libdnsadapter.SafeReadBack, libdnsadapter.SettleDelay, libdnsadapter.MaxRepairRounds)
+	p("- **refused**: the host cannot keep several values at one name safely; the section says why.\n\n")
 	p("| provider | what it does | can remove | concurrent writers |\n")
 	p("|---|---|---|---|\n")
 
@@ -46,7 +55,7 @@ func WriteMarkdown(w io.Writer) error {
 		}
 
 		if pr.Backing != "" {
-			p("\n- Backing: %s\n- Safety: %s\n", pr.Backing, pr.Safety)
+			p("\n- Backing: %s\n- Safety: %s\n- Values over 255 octets: %s\n", pr.Backing, pr.Safety, pr.LongValues)
 		}
 
 		if len(pr.Env) > 0 {
@@ -78,7 +87,7 @@ func verdict(i Info) string {
 	case i.Refused != "":
 		return "refused"
 	case i.Safety == "":
-		return "n/a (adds one value)"
+		return "n/a (writes nothing itself)"
 	}
 
 	v, _, _ := strings.Cut(i.Safety, ":")

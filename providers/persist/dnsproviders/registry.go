@@ -34,6 +34,8 @@ func builtin() []provider {
 				Description:  "RFC 2136 dynamic update to the zone's primary server, signed with TSIG.",
 				Env:          rfc2136Env(),
 				CanUnpublish: true,
+				Safety: "safe (value-level changes): an RFC 2136 update adds one RR (§2.5.1) and removal deletes " +
+					"exactly that RR (§2.5.4); the server applies each update atomically.",
 			},
 			details: "Same variables as lego's `rfc2136` provider; each `DNSUPDATE_*` name falls back to its legacy " +
 				"`RFC2136_*` twin. The update adds one TXT RR (RFC 2136 §2.5.1) and `remove` deletes exactly that RR " +
@@ -52,6 +54,7 @@ func builtin() []provider {
 					{Name: exec.EnvPollingInterval, Description: ignoredPropagation},
 				},
 				CanUnpublish: true,
+				Safety:       "up to the program: it must add the value, not replace the set.",
 			},
 			details: "The calling convention of lego's `exec` provider: the action, the record name with a trailing dot " +
 				"and the whole record value, one argument each, never through a shell, e.g.\n\n" +
@@ -78,6 +81,7 @@ func builtin() []provider {
 					{Name: httpreq.EnvPollingInterval, Description: ignoredPropagation},
 				},
 				CanUnpublish: true,
+				Safety:       "up to the endpoint: it must add the value, not replace the set.",
 			},
 			details: "The protocol of lego's `httpreq` provider in its default mode:\n\n" +
 				"```http\n" +

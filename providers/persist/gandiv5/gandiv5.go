@@ -94,8 +94,9 @@ func Describe() libdnsadapter.Description {
 		Name: "gandiv5",
 		Description: "Gandi LiveDNS API v5. Publish PUTs the TXT set at the name back with the value added; unpublish " +
 			"without exactly that value; both read the set back and repair it.",
-		Backing: "own client (Gandi LiveDNS API v5, net/http)",
-		Safety:  libdnsadapter.SafeReadBack + ": PUT /domains/{zone}/records/{name}/TXT replaces the whole set.",
+		Backing:    "own client (Gandi LiveDNS API v5, net/http)",
+		Safety:     libdnsadapter.SafeReadBack + ": PUT /domains/{zone}/records/{name}/TXT replaces the whole set.",
+		LongValues: libdnsadapter.LongSplit,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvPersonalAccessToken, Description: "Personal access token with the LiveDNS scope", Required: true},
 			{Name: EnvAPIKey, Description: "Deprecated API key, used when no personal access token is set"},

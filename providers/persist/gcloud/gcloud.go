@@ -257,9 +257,10 @@ func keyCredentials(ctx context.Context, cfg *Config) (oauth2.TokenSource, strin
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name:    "gcloud",
-		Backing: "SDK google.golang.org/api/dns/v1 v0.276.0 (tokens: golang.org/x/oauth2/google)",
-		Safety:  libdnsadapter.SafeConditional + ": one Changes.Create deletes the set as read and adds the new set; Cloud DNS refuses it (412, or 409) if the set changed since, and it is retried once.",
+		Name:       "gcloud",
+		Backing:    "SDK google.golang.org/api/dns/v1 v0.276.0 (tokens: golang.org/x/oauth2/google)",
+		Safety:     libdnsadapter.SafeConditional + ": one Changes.Create deletes the set as read and adds the new set; Cloud DNS refuses it (412, or 409) if the set changed since, and it is retried once.",
+		LongValues: libdnsadapter.LongSplit,
 		Description: "Google Cloud DNS v1 REST API, lego's gcloud. Publish applies one change that replaces the TXT " +
 			"record set at the name with the same set plus the new value; unpublish, with the set minus exactly " +
 			"that value (or deletes it when it was the only one). Cloud DNS applies a change only if the set is " +

@@ -84,8 +84,9 @@ func Describe() libdnsadapter.Description {
 		Name: "gcore",
 		Description: "Gcore DNS API v2. Publish writes the TXT RRset at the name back with the value added; unpublish " +
 			"without exactly that value; both read the RRset back and repair it.",
-		Backing: "own client (Gcore DNS API v2, net/http)",
-		Safety:  libdnsadapter.SafeReadBack + ": POST/PUT /v2/zones/{zone}/{name}/TXT replaces the whole RRset.",
+		Backing:    "own client (Gcore DNS API v2, net/http)",
+		Safety:     libdnsadapter.SafeReadBack + ": POST/PUT /v2/zones/{zone}/{name}/TXT replaces the whole RRset.",
+		LongValues: libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvPermanentAPIToken, Description: "Permanent API token", Required: true},
 		}, libdnsadapter.CommonEnv("GCORE_", defaultTTL)...),

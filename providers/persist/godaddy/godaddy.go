@@ -90,6 +90,7 @@ func Describe() libdnsadapter.Description {
 		Backing: "own client (GoDaddy Domains API v1, net/http)",
 		Safety: libdnsadapter.SafeReadBack + ": publish is a per-value PATCH; unpublish PUTs the whole TXT set at the " +
 			"name (GoDaddy cannot delete one value), so it reads back and repairs.",
+		LongValues: libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvAPIKey, Description: "API key", Required: true},
 			{Name: EnvAPISecret, Description: "API secret", Required: true},

@@ -126,9 +126,10 @@ func Describe() libdnsadapter.Description {
 	}
 
 	return libdnsadapter.Description{
-		Name:    "hetzner",
-		Backing: "own client (Hetzner Cloud API, net/http)",
-		Safety:  libdnsadapter.SafePerValue + ": RRSet actions add_records / remove_records name only our value.",
+		Name:       "hetzner",
+		Backing:    "own client (Hetzner Cloud API, net/http)",
+		Safety:     libdnsadapter.SafePerValue + ": RRSet actions add_records / remove_records name only our value.",
+		LongValues: libdnsadapter.LongSplit,
 		Description: "Hetzner Cloud API (DNS zones in the Hetzner Console). Publish adds the value to the TXT RRSet with " +
 			"its add_records action; unpublish removes exactly that value with remove_records; other values stay. " +
 			"The legacy DNS Console API (HETZNER_API_KEY) is not supported.",

@@ -110,8 +110,9 @@ func Describe() libdnsadapter.Description {
 		Name: "huaweicloud",
 		Description: "Huawei Cloud DNS API v2. Publish writes the TXT record set at the name back with the value added; " +
 			"unpublish without exactly that value; both read the set back and repair it.",
-		Backing: "own client (Huawei Cloud DNS API v2, SDK-HMAC-SHA256 signing checked against the SDK's vectors, net/http)",
-		Safety:  libdnsadapter.SafeReadBack + ": POST/PUT .../recordsets replaces the whole record set.",
+		Backing:    "own client (Huawei Cloud DNS API v2, SDK-HMAC-SHA256 signing checked against the SDK's vectors, net/http)",
+		Safety:     libdnsadapter.SafeReadBack + ": POST/PUT .../recordsets replaces the whole record set.",
+		LongValues: libdnsadapter.LongSplit,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvAccessKeyID, Description: "Access key ID", Required: true},
 			{Name: EnvSecretAccessKey, Description: "Secret access key", Required: true},

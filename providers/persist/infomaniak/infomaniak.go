@@ -89,6 +89,7 @@ func Describe() libdnsadapter.Description {
 		Description: "Infomaniak API v1 DNS records. Publish creates one TXT record; unpublish deletes, by ID, the records with exactly that value.",
 		Backing:     "own client (Infomaniak API v1, net/http)",
 		Safety:      libdnsadapter.SafePerRecord + ": POST one record, DELETE by ID only the records holding our value.",
+		LongValues:  libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvAccessToken, Description: "API token with the domain scope", Required: true},
 			{Name: EnvEndpoint, Description: "API base URL (default " + DefaultBaseURL + ")"},

@@ -112,6 +112,7 @@ func Describe() libdnsadapter.Description {
 		Description: "INWX JSON-RPC API. Publish runs nameserver.createRecord with one TXT value; unpublish deletes, by ID, the records with exactly that value.",
 		Backing:     "own client (INWX JSON-RPC API, net/http; TOTP: github.com/pquerna/otp)",
 		Safety:      libdnsadapter.SafePerRecord + ": nameserver.createRecord adds one record; nameserver.deleteRecord removes only the records holding our value.",
+		LongValues:  libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvUsername, Description: "Account user name", Required: true},
 			{Name: EnvPassword, Description: "Account password", Required: true},

@@ -85,6 +85,7 @@ func Describe() libdnsadapter.Description {
 		Backing:     "own client (IONOS Hosting DNS API v1, net/http)",
 		Safety: libdnsadapter.SafePerRecord + ": POST /v1/zones/{id}/records adds one record (lego's PATCH, which replaces the " +
 			"name's records, is not used); DELETE by ID only the records holding our value.",
+		LongValues: libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvAPIKey, Description: "API key, prefix.secret", Required: true},
 		}, libdnsadapter.CommonEnv("IONOS_", defaultTTL)...),

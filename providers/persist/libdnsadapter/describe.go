@@ -14,7 +14,24 @@ type Description struct {
 	// Safety is the verdict on concurrent writers, from reading the code
 	// that writes: one of the Safe* constants, then what backs it.
 	Safety string
+
+	// LongValues says how a value over 255 octets is written: one of the
+	// Long* constants, or a sentence of its own.
+	LongValues string
 }
+
+// How values over 255 octets (a TXT character-string's limit, RFC 1035
+// §3.3.14) are written.
+const (
+	// LongSplit: as several quoted strings in one record.
+	LongSplit = "split into quoted strings of at most 255 octets in one record"
+	// LongWhole: the API takes the text of a TXT record as one field.
+	LongWhole = "sent whole in the API's text field; splitting it into 255-octet strings is the host's " +
+		"(not checked against the live API)"
+	// LongRefused: the library sends one string, which the host refuses
+	// beyond 255 octets.
+	LongRefused = "refused by the host: the library sends one quoted string, at most 255 octets"
+)
 
 // Safety verdicts (the start of Description.Safety).
 const (

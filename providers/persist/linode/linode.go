@@ -80,6 +80,7 @@ func Describe() libdnsadapter.Description {
 		Description: "Linode API v4 domain records. Publish creates one TXT record; unpublish deletes, by ID, the records with exactly that value.",
 		Backing:     "own client (Linode API v4, net/http)",
 		Safety:      libdnsadapter.SafePerRecord + ": POST one record, DELETE by ID only the records whose target is our value.",
+		LongValues:  libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvToken, Description: "Personal access token with Domains read/write", Required: true},
 		}, libdnsadapter.CommonEnv("LINODE_", defaultTTL)...),

@@ -88,6 +88,7 @@ func Describe() libdnsadapter.Description {
 		Description: "LuaDNS REST API v1. Publish creates one TXT record; unpublish deletes, by ID, the records with exactly that value.",
 		Backing:     "own client (LuaDNS API v1, net/http)",
 		Safety:      libdnsadapter.SafePerRecord + ": POST one record, DELETE by ID only the records holding our value.",
+		LongValues:  libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvAPIUsername, Description: "Account email", Required: true},
 			{Name: EnvAPIToken, Description: "API token", Required: true},

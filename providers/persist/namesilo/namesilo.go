@@ -82,6 +82,7 @@ func Describe() libdnsadapter.Description {
 		Description: "NameSilo API. Publish adds one TXT resource record; unpublish deletes, by record ID, the records with exactly that value.",
 		Backing:     "own client (NameSilo API, net/http)",
 		Safety:      libdnsadapter.SafePerRecord + ": dnsAddRecord adds one record; dnsDeleteRecord removes only the records holding our value.",
+		LongValues:  libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvAPIKey, Description: "API key (sent in the query string, as the API requires)", Required: true},
 		}, libdnsadapter.CommonEnv("NAMESILO_", defaultTTL)...),

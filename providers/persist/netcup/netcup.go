@@ -96,6 +96,7 @@ func Describe() libdnsadapter.Description {
 		Description: "netcup CCP DNS API. Publish sends one new TXT record to updateDnsRecords; unpublish sends only the records with exactly that value, marked for deletion.",
 		Backing:     "own client (netcup CCP API, net/http)",
 		Safety:      libdnsadapter.SafePerRecord + ": updateDnsRecords changes only the records listed, so only ours travel.",
+		LongValues:  libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvCustomerNumber, Description: "Customer number", Required: true},
 			{Name: EnvAPIKey, Description: "API key", Required: true},

@@ -79,6 +79,7 @@ func Describe() libdnsadapter.Description {
 		Description: "Njalla JSON-RPC API. Publish runs add-record with one TXT value; unpublish removes, by ID, the records with exactly that value.",
 		Backing:     "own client (Njalla JSON-RPC API, net/http)",
 		Safety:      libdnsadapter.SafePerRecord + ": add-record adds one record; remove-record removes only the records holding our value.",
+		LongValues:  libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvToken, Description: "API token", Required: true},
 		}, libdnsadapter.CommonEnv("NJALLA_", defaultTTL)...),

@@ -82,8 +82,9 @@ func Describe() libdnsadapter.Description {
 		Name: "ns1",
 		Description: "NS1 REST API v1. Publish writes the TXT record's answers back with the value added; unpublish " +
 			"without exactly that value; both read the record back and repair it.",
-		Backing: "own client (NS1 API v1, net/http)",
-		Safety:  libdnsadapter.SafeReadBack + ": PUT/POST /v1/zones/{zone}/{name}/TXT replaces the record's whole answer list.",
+		Backing:    "own client (NS1 API v1, net/http)",
+		Safety:     libdnsadapter.SafeReadBack + ": PUT/POST /v1/zones/{zone}/{name}/TXT replaces the record's whole answer list.",
+		LongValues: libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvAPIKey, Description: "API key", Required: true},
 		}, libdnsadapter.CommonEnv("NS1_", defaultTTL)...),

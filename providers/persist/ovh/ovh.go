@@ -143,6 +143,7 @@ func Describe() libdnsadapter.Description {
 		Description: "OVHcloud API v1 (go-ovh). Publish creates one TXT record and refreshes the zone; unpublish deletes, by ID, the records with exactly that value.",
 		Backing:     "SDK github.com/ovh/go-ovh v1.9.0 (request signing, OAuth2)",
 		Safety:      libdnsadapter.SafePerRecord + ": POST one record, DELETE by ID only the records holding our value, then POST .../refresh.",
+		LongValues:  libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvEndpoint, Description: "Endpoint: ovh-eu, ovh-ca, ovh-us, kimsufi-eu, ... or an API URL", Required: true},
 			{Name: EnvApplicationKey, Description: "Application key (or the OAuth2 client, or an access token, below)", Required: true},

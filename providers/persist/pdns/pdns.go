@@ -105,10 +105,11 @@ func NewDNSProviderConfig(cfg *Config) (*DNSProvider, error) {
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name:    "pdns",
-		Aliases: []string{"powerdns"},
-		Backing: "libdns/powerdns v0.1.4 (mittwald/go-powerdns)",
-		Safety:  libdnsadapter.SafeReadBack + ": the library REPLACEs the whole TXT RRset with what it read plus (or minus) our value.",
+		Name:       "pdns",
+		Aliases:    []string{"powerdns"},
+		Backing:    "libdns/powerdns v0.1.4 (mittwald/go-powerdns)",
+		Safety:     libdnsadapter.SafeReadBack + ": the library REPLACEs the whole TXT RRset with what it read plus (or minus) our value.",
+		LongValues: libdnsadapter.LongRefused,
 		Description: "PowerDNS Authoritative HTTP API (libdns/powerdns). Publish replaces the TXT RRset at the name " +
 			"with its values plus the new one; unpublish with that value removed. Values must fit in 255 octets.",
 		Env: append([]libdnsadapter.EnvVar{

@@ -88,6 +88,7 @@ func Describe() libdnsadapter.Description {
 		Description: "Porkbun API v3. Publish creates one TXT record; unpublish deletes, by ID, the records with exactly that value.",
 		Backing:     "own client (Porkbun API v3, net/http)",
 		Safety:      libdnsadapter.SafePerRecord + ": /dns/create adds one record; /dns/delete/{id} removes only the records holding our value.",
+		LongValues:  libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvAPIKey, Description: "API key", Required: true},
 			{Name: EnvSecretAPIKey, Description: "Secret API key", Required: true},

@@ -229,9 +229,10 @@ func scrub(s string, secrets []string) string {
 // Describe documents the provider for lego-persist dnshelp.
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
-		Name:    "route53",
-		Backing: "libdns/route53 v1.6.2 (AWS SDK v2)",
-		Safety:  libdnsadapter.SafeReadBack + ": the library UPSERTs the whole TXT record set with what it read plus (or minus) our value.",
+		Name:       "route53",
+		Backing:    "libdns/route53 v1.6.2 (AWS SDK v2)",
+		Safety:     libdnsadapter.SafeReadBack + ": the library UPSERTs the whole TXT record set with what it read plus (or minus) our value.",
+		LongValues: libdnsadapter.LongSplit,
 		Description: "Amazon Route 53 API (libdns/route53) with the AWS SDK's credentials chain. Publish rewrites the " +
 			"TXT record set at the name with the new value added (UPSERT); unpublish rewrites it without exactly that " +
 			"value, or deletes the set when it was the only one. AWS_ASSUME_ROLE_ARN is not supported (use a profile " +

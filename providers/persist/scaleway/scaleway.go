@@ -86,6 +86,7 @@ func Describe() libdnsadapter.Description {
 		Description: "Scaleway Domain API v2beta1. Publish sends one add change of one TXT record; unpublish, one delete change per record with exactly that value.",
 		Backing:     "own client (Scaleway Domain API v2beta1, net/http)",
 		Safety:      libdnsadapter.SafePerValue + ": PATCH .../records with an add of our record, or a delete by the ID of a record holding our value.",
+		LongValues:  libdnsadapter.LongSplit,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvSecretKey, Description: "API secret key (lego's older name: SCALEWAY_API_TOKEN)", Required: true},
 		}, libdnsadapter.CommonEnv("SCALEWAY_", defaultTTL)...),

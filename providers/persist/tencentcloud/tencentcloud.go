@@ -105,6 +105,7 @@ func Describe() libdnsadapter.Description {
 		Description: "Tencent Cloud DNSPod API 3.0. Publish creates one TXT record; unpublish deletes, by RecordId, the records with exactly that value.",
 		Backing:     "own client (DNSPod API 3.0, TC3-HMAC-SHA256, net/http)",
 		Safety:      libdnsadapter.SafePerRecord + ": CreateRecord adds one record; DeleteRecord removes only the records holding our value.",
+		LongValues:  libdnsadapter.LongWhole,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvSecretID, Description: "SecretId of the API key", Required: true},
 			{Name: EnvSecretKey, Description: "SecretKey of the API key", Required: true},

@@ -79,6 +79,7 @@ func Describe() libdnsadapter.Description {
 		Description: "Vultr API v2 DNS records. Publish creates one TXT record; unpublish deletes, by ID, the records with exactly that value.",
 		Backing:     "own client (Vultr API v2, net/http)",
 		Safety:      libdnsadapter.SafePerRecord + ": POST one record, DELETE by ID only the records holding our value.",
+		LongValues:  libdnsadapter.LongSplit,
 		Env: append([]libdnsadapter.EnvVar{
 			{Name: EnvAPIKey, Description: "API key", Required: true},
 		}, libdnsadapter.CommonEnv("VULTR_", defaultTTL)...),
