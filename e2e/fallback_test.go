@@ -81,3 +81,31 @@ func TestReadOnlyWithoutSolversNamesRecordAndOfferedChallenges(t *testing.T) {
 		}
 	}
 }
+
+// An order whose first name gets its record while the second fails says
+// what was written: "nothing was written" only about the name it concerns.
+func TestPartlyWrittenOrderSaysWhatWasPublished(t *testing.T) {
+	b := bed.New(t, bed.Options{})
+	client, cfg := e2etest.Account(t, b, b.DirectoryURL)
+	pub := e2etest.Publisher(t, b)
+
+	if err := persist.Enable(client, cfg, pub, loopback(b)...); err != nil {
+		t.Fatal(err)
+	}
+
+	inside := e2etest.Domain(b, "inside")
+
+	_, err := e2etest.Obtain(client, inside, "outside.example")
+	if err == nil {
+		t.Fatal("an order with a name outside every served zone succeeded")
+	}
+
+	msg := err.Error()
+	if !strings.Contains(msg, "[outside.example]") || !strings.Contains(msg, "records were published in this run at "+e2etest.RecordName(inside)) {
+		t.Errorf("error does not name the failing name and the record written for the other:\n%s", msg)
+	}
+
+	if pub.Calls() != 1 {
+		t.Errorf("%d publishes, want 1 (for %s)", pub.Calls(), inside)
+	}
+}

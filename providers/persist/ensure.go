@@ -25,7 +25,7 @@ func (s *solver) ensureRecord(ctx context.Context, g *group, want record.Want, p
 	if err != nil {
 		// A failed check is not a missing record: writing now could add a
 		// second record each time a resolver fails.
-		return fmt.Errorf("%w; nothing was written: run again later, or check the resolvers", err)
+		return fmt.Errorf("%w; nothing was written for this name: run again later, or check the resolvers", err)
 	}
 
 	switch {
@@ -73,6 +73,8 @@ func (s *solver) ensureRecord(ctx context.Context, g *group, want record.Want, p
 		return fmt.Errorf("publishing %s: %w", at, err)
 	}
 
+	s.published.add(at)
+
 	return s.awaitPropagation(ctx, g.name, want)
 }
 
@@ -105,6 +107,8 @@ func (s *solver) refresh(ctx context.Context, g *group, want record.Want, p plan
 		return fmt.Errorf("publishing the refreshed record at %s: %w (the current record %q stays valid until %s)",
 			at, err, old.Raw, old.Value.PersistUntil.UTC().Format(time.RFC3339))
 	}
+
+	s.published.add(at)
 
 	// Only a value that outlives old counts as served.
 	fresh := want
@@ -144,7 +148,7 @@ type missingRecordError struct {
 }
 
 func (e *missingRecordError) Error() string {
-	return fmt.Sprintf("%s at %s (%s); nothing was written: publish this record, then run again:\n%s",
+	return fmt.Sprintf("%s at %s (%s); nothing was written for this name: publish this record, then run again:\n%s",
 		ErrRecordMissing, e.name, e.verdict, e.line)
 }
 

@@ -38,6 +38,10 @@ type solver struct {
 	acct     draft.Account
 	proof    *accountProof
 	meta     draft.Meta
+	// published lists the record names written during the current Solve,
+	// so that a failure elsewhere in the order does not read as "nothing
+	// was written".
+	published names
 	opts     options
 }
 
@@ -86,7 +90,39 @@ func (s *solver) Solve(authorizations []acme.Authorization) error {
 	// propagation wait) expect all authorizations of an order at once.
 	s.solveWithLego(handover, fails)
 
-	return fails.err()
+	err := fails.err()
+	if written := s.published.take(); err != nil && len(written) > 0 {
+		err = fmt.Errorf("%w\nrecords were published in this run at %s: they stay, and a run again writes nothing for them",
+			err, strings.Join(written, ", "))
+	}
+
+	return err
+}
+
+// names is a list of record names safe for concurrent use.
+type names struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (n *names) add(name string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+
+	n.list = append(n.list, name)
+}
+
+// take returns the names, sorted, and empties the list.
+func (n *names) take() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+
+	out := n.list
+	n.list = nil
+
+	sort.Strings(out)
+
+	return out
 }
 
 // groupAuthorizations sorts an order's authorizations: those already valid
