@@ -268,6 +268,7 @@ func endpoint(name, value, def string) (string, error) {
 func Describe() libdnsadapter.Description {
 	return libdnsadapter.Description{
 		Name:       "azuredns",
+		Aliases:    []string{"azure"}, // lego's deprecated name for Azure DNS, same variables
 		Backing:    "own client (Azure DNS REST API 2018-05-01, net/http); SDK azidentity v1.13.1 for the token",
 		Safety:     libdnsadapter.SafeConditional + ": the set is written under its If-Match ETag; a 412 means a concurrent change: read again and retry once.",
 		LongValues: libdnsadapter.LongSplit,

@@ -10,7 +10,7 @@ var cloudNames = []struct {
 	aliases []string
 }{
 	{"alidns", nil},
-	{"azuredns", nil},
+	{"azuredns", []string{"azure"}},
 	{"bunny", nil},
 	{"cloudflare", nil},
 	{"cloudns", nil},
