@@ -215,4 +215,3 @@ func logSolverOrder(publisher string, hasPublisher bool, solvers []string) {
 		log.Infof("solvers: a valid _validation-persist record only (no --%s publisher, no --http, --tls or --dns)", flgPersist)
 	}
 }
-

@@ -327,4 +327,3 @@ func alias(answer []dns.RR, cur string) (string, uint32) {
 	return "", 0
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -42,7 +42,7 @@ type solver struct {
 	// so that a failure elsewhere in the order does not read as "nothing
 	// was written".
 	published names
-	opts     options
+	opts      options
 }
 
 // task is one dns-persist-01 authorization to solve.
