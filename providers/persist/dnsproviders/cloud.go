@@ -7,11 +7,13 @@ import (
 	"github.com/lego-persist/lego-persist/providers/persist/alidns"
 	"github.com/lego-persist/lego-persist/providers/persist/azuredns"
 	"github.com/lego-persist/lego-persist/providers/persist/bunny"
+	"github.com/lego-persist/lego-persist/providers/persist/civo"
 	"github.com/lego-persist/lego-persist/providers/persist/cloudflare"
 	"github.com/lego-persist/lego-persist/providers/persist/cloudns"
 	"github.com/lego-persist/lego-persist/providers/persist/desec"
 	"github.com/lego-persist/lego-persist/providers/persist/digitalocean"
 	"github.com/lego-persist/lego-persist/providers/persist/dnsimple"
+	"github.com/lego-persist/lego-persist/providers/persist/dynu"
 	"github.com/lego-persist/lego-persist/providers/persist/gandiv5"
 	"github.com/lego-persist/lego-persist/providers/persist/gcloud"
 	"github.com/lego-persist/lego-persist/providers/persist/gcore"
@@ -49,11 +51,13 @@ func cloud() []provider {
 		cloudProvider(alidns.Describe(), adapt(alidns.NewDNSProvider)),
 		cloudProvider(azuredns.Describe(), adapt(azuredns.NewDNSProvider)),
 		cloudProvider(bunny.Describe(), adapt(bunny.NewDNSProvider)),
+		cloudProvider(civo.Describe(), adapt(civo.NewDNSProvider)),
 		cloudProvider(cloudflare.Describe(), adapt(cloudflare.NewDNSProvider)),
 		cloudProvider(cloudns.Describe(), adapt(cloudns.NewDNSProvider)),
 		cloudProvider(desec.Describe(), adapt(desec.NewDNSProvider)),
 		cloudProvider(digitalocean.Describe(), adapt(digitalocean.NewDNSProvider)),
 		cloudProvider(dnsimple.Describe(), adapt(dnsimple.NewDNSProvider)),
+		cloudProvider(dynu.Describe(), adapt(dynu.NewDNSProvider)),
 		cloudProvider(gandiv5.Describe(), adapt(gandiv5.NewDNSProvider)),
 		cloudProvider(gcloud.Describe(), adapt(gcloud.NewDNSProvider)),
 		cloudProvider(gcore.Describe(), adapt(gcore.NewDNSProvider)),
