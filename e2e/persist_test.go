@@ -17,6 +17,7 @@ import (
 	"github.com/lego-persist/lego-persist/e2e/bed"
 	"github.com/lego-persist/lego-persist/e2e/e2etest"
 	"github.com/lego-persist/lego-persist/internal/record"
+	"github.com/lego-persist/lego-persist/internal/testseam"
 	"github.com/lego-persist/lego-persist/providers/persist"
 )
 
@@ -368,7 +369,7 @@ func TestCancelledContextAbandonsTheOrderBeforeAnyWrite(t *testing.T) {
 // TestAuthoritativeCheckAsksTheZonesNameservers runs the default check mode:
 // the zone (persist.test) is found through the resolver, its NS ns1 resolved
 // to 127.0.0.1, and the record checked there directly (BIND listens on the
-// bed's port instead of 53, hence WithNameserverPort).
+// bed's port instead of 53, hence testseam.WithNameserverPort).
 func TestAuthoritativeCheckAsksTheZonesNameservers(t *testing.T) {
 	b := bed.New(t, bed.Options{})
 	client, cfg := e2etest.Account(t, b, b.DirectoryURL)
@@ -381,7 +382,7 @@ func TestAuthoritativeCheckAsksTheZonesNameservers(t *testing.T) {
 
 	err = persist.Enable(client, cfg, pub,
 		persist.WithResolvers(b.DNSAddr),
-		persist.WithNameserverPort(port),
+		persist.WithContext(testseam.WithNameserverPort(t.Context(), port)),
 		persist.WithPropagationTimeout(30*time.Second, 50*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)

@@ -205,7 +205,7 @@ func (s *settings) loadDNSOptions(c *cli.Context) error {
 			return usageErrorf("--%s cannot be negative", flgPersistWait)
 		}
 
-		s.persistOpts = append(s.persistOpts, persist.WithPropagationWait(c.Duration(flgPersistWait)))
+		s.persistOpts = append(s.persistOpts, persist.WithPropagationWait(c.Duration(flgPersistWait), true))
 	}
 
 	timeout, interval := c.Duration(flgPersistPropTimeout), c.Duration(flgPersistPropInterval)

@@ -322,7 +322,7 @@ func TestAuthorizationTurningInvalidCarriesTheProblem(t *testing.T) {
 	client, cfg := e2etest.Account(t, b, b.DirectoryURL)
 	liar := &e2etest.CountingPublisher{}
 
-	if err := persist.Enable(client, cfg, liar, loopback(b.DNSAddr, persist.WithPropagationWait(10*time.Millisecond))...); err != nil {
+	if err := persist.Enable(client, cfg, liar, loopback(b.DNSAddr, persist.WithPropagationWait(10*time.Millisecond, true))...); err != nil {
 		t.Fatal(err)
 	}
 

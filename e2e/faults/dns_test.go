@@ -10,6 +10,7 @@ import (
 
 	"github.com/lego-persist/lego-persist/e2e/bed"
 	"github.com/lego-persist/lego-persist/e2e/e2etest"
+	"github.com/lego-persist/lego-persist/internal/testseam"
 	"github.com/lego-persist/lego-persist/providers/persist"
 	"github.com/miekg/dns"
 )
@@ -262,7 +263,7 @@ func TestOneLaggingAuthoritativeServerIsWaitedFor(t *testing.T) {
 
 	pub := issue(t, b, domain, []persist.Option{
 		persist.WithResolvers(b.DNSAddr),
-		persist.WithNameserverPort(port),
+		persist.WithContext(testseam.WithNameserverPort(t.Context(), port)),
 		persist.WithPropagationTimeout(20*time.Second, 25*time.Millisecond),
 	})
 

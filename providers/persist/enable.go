@@ -20,6 +20,7 @@ import (
 	"github.com/go-acme/lego/v4/lego"
 	"github.com/lego-persist/lego-persist/internal/dnsq"
 	"github.com/lego-persist/lego-persist/internal/draft"
+	"github.com/lego-persist/lego-persist/internal/testseam"
 )
 
 // Enable turns client into a dns-persist-01 client. Afterwards
@@ -150,7 +151,8 @@ func (o *options) dnsClient() (*dnsq.Client, error) {
 	}
 
 	return dnsq.New(dnsq.Config{
-		Resolvers: resolvers, Timeout: o.dnsTimeout, Authoritative: o.authoritative, NameserverPort: o.nameserverPort,
+		Resolvers: resolvers, Timeout: o.dnsTimeout, Authoritative: o.authoritative,
+		NameserverPort: testseam.NameserverPort(o.ctx), // tests only
 	})
 }
 

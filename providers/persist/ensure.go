@@ -253,11 +253,13 @@ func evaluate(answers []dnsq.Answer, want record.Want) checkState {
 	return st
 }
 
-// awaitPropagation polls until every server serves a valid record, or waits
-// the configured fixed time instead.
+// awaitPropagation waits WithPropagationWait's time, then (unless the
+// check is skipped) polls until every server serves a valid record.
 func (s *solver) awaitPropagation(ctx context.Context, name string, want record.Want) error {
 	if s.opts.propagationWait > 0 {
-		return wait.Sleep(ctx, s.opts.propagationWait)
+		if err := wait.Sleep(ctx, s.opts.propagationWait); err != nil || s.opts.skipCheck {
+			return err
+		}
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, s.opts.propagationTimeout)

@@ -31,6 +31,7 @@ type options struct {
 	propagationTimeout  time.Duration
 	propagationInterval time.Duration
 	propagationWait     time.Duration
+	skipCheck           bool
 	dnsTimeout          time.Duration
 	validationTimeout   time.Duration
 	allowForeignAccount bool
@@ -44,7 +45,6 @@ type options struct {
 	warnWithin          time.Duration
 	now                 func() time.Time
 	ctx                 context.Context //nolint:containedctx // lego's resolver interface carries none.
-	nameserverPort      string
 }
 
 func defaultOptions() options {
@@ -102,10 +102,25 @@ func WithPropagationTimeout(timeout, interval time.Duration) Option {
 	return func(o *options) error { o.propagationTimeout = timeout; o.propagationInterval = interval; return nil }
 }
 
-// WithPropagationWait replaces the propagation check by a fixed wait after a
-// record was written (for DNS setups that cannot be queried directly).
-func WithPropagationWait(d time.Duration) Option {
-	return func(o *options) error { o.propagationWait = d; return nil }
+// WithPropagationWait waits wait after a record was written before its
+// propagation is checked (WithPropagationTimeout bounds the check), as
+// lego's dns01.PropagationWait does; with skipCheck it does not check at
+// all (for DNS setups that cannot be queried directly). Nothing is waited
+// for when nothing was written.
+func WithPropagationWait(wait time.Duration, skipCheck bool) Option {
+	return func(o *options) error {
+		if wait < 0 {
+			return fmt.Errorf("WithPropagationWait: negative wait %s", wait)
+		}
+
+		if skipCheck && wait == 0 {
+			return errors.New("WithPropagationWait: skipping the check needs a wait")
+		}
+
+		o.propagationWait, o.skipCheck = wait, skipCheck
+
+		return nil
+	}
 }
 
 // WithDNSTimeout sets the timeout of each DNS query.
@@ -280,11 +295,4 @@ func WithContext(ctx context.Context) Option {
 
 		return nil
 	}
-}
-
-// WithNameserverPort asks the zone's authoritative servers on this port
-// instead of 53. Real zones never need it; test beds and split setups whose
-// authoritative servers listen elsewhere do.
-func WithNameserverPort(port string) Option {
-	return func(o *options) error { o.nameserverPort = port; return nil }
 }
