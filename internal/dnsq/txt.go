@@ -326,4 +326,3 @@ func alias(answer []dns.RR, cur string) (string, uint32) {
 
 	return "", 0
 }
-
