@@ -34,7 +34,7 @@ fuzz:
 
 ## lint: golangci-lint v2 (installed into ./bin on first use).
 lint: bin/golangci-lint
-	bin/golangci-lint run $(PKGS)
+	bin/golangci-lint run --allow-parallel-runners $(PKGS)
 
 bin/golangci-lint:
 	GOBIN=$(CURDIR)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
