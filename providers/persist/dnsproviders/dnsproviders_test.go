@@ -182,7 +182,7 @@ func TestManualPublisherAcceptsCheck(t *testing.T) {
 }
 
 func TestRefusedHostsFailWithTheirReason(t *testing.T) {
-	for _, name := range []string{"namecheap", "duckdns"} {
+	for _, name := range []string{"namecheap", "duckdns", "acme-dns", "freemyip", "hurricane"} {
 		info, ok := Lookup(name)
 		if !ok || info.Refused == "" {
 			t.Fatalf("Lookup(%s) = %+v, %v; want a refused entry", name, info, ok)
