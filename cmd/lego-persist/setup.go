@@ -145,13 +145,7 @@ func (s *settings) newPublisher() (persist.Publisher, error) {
 
 	pub, err := dnsproviders.NewPublisher(s.publisher)
 	if err != nil {
-		known := false
-
-		for _, p := range dnsproviders.All() {
-			known = known || strings.EqualFold(p.Name, s.publisher)
-		}
-
-		if !known {
+		if _, known := dnsproviders.Lookup(s.publisher); !known {
 			return nil, usageErrorf("--%s %s: %w (see 'lego-persist dnshelp')", flgPersist, s.publisher, err)
 		}
 

@@ -128,7 +128,7 @@ func NewPublisher(name string) (persist.Publisher, error) {
 	}
 
 	if p.Refused != "" {
-		return nil, fmt.Errorf("--dns-persist %s: %s", p.Name, p.Refused)
+		return nil, fmt.Errorf("%s is refused: %s", p.Name, p.Refused)
 	}
 
 	if p.newFromEnv == nil {
