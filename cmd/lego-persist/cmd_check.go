@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/lego-persist/lego-persist/internal/inventory"
 	"github.com/lego-persist/lego-persist/internal/storage"
 	"github.com/lego-persist/lego-persist/providers/persist"
 	"github.com/urfave/cli/v2"
@@ -77,12 +78,14 @@ func checkAction(c *cli.Context) error {
 		return err
 	}
 
+	checked := sess.withInventory(c.Context, findings)
+
 	switch format {
 	case formatJSON:
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")
 
-		if err := enc.Encode(findings); err != nil {
+		if err := enc.Encode(checked); err != nil {
 			return err
 		}
 	case formatPrometheus:
@@ -91,7 +94,7 @@ func checkAction(c *cli.Context) error {
 		}
 	default:
 		printCA(c.App.Writer, set.server, ca)
-		printResults(c.App.Writer, findings)
+		printResults(c.App.Writer, checked)
 	}
 
 	if worst(findings) != persist.StatusOK {
@@ -205,7 +208,7 @@ func printCA(w io.Writer, server string, ca persist.CA) {
 // printResults prints one row per domain; below a domain that is not ok, or
 // whose name carries more than one value, one line per value saying which
 // CA and draft it serves, and the record to publish.
-func printResults(w io.Writer, results []persist.Finding) {
+func printResults(w io.Writer, results []checkedFinding) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DOMAIN\tSTATUS\tPERSIST UNTIL\tDETAIL")
 
@@ -226,11 +229,15 @@ func printResults(w io.Writer, results []persist.Finding) {
 
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Domain, r.Status, until, strings.ReplaceAll(detail, "\n", " "))
 
+		for _, d := range r.Drift {
+			fmt.Fprintf(tw, "\t\t\tdrift: %q, %s on %s, is no longer served\n", d.Value, madeBy(d.Publisher), d.When.Format(time.RFC3339))
+		}
+
 		if r.Note != "" {
 			fmt.Fprintf(tw, "\t\t\tnote: %s\n", r.Note)
 		}
 
-		if r.OK() && len(r.Records) <= 1 {
+		if r.OK() && len(r.Records) <= 1 && len(r.Drift) == 0 {
 			continue
 		}
 
@@ -245,4 +252,13 @@ func printResults(w io.Writer, results []persist.Finding) {
 	}
 
 	_ = tw.Flush()
+}
+
+// madeBy says how an inventory entry came about.
+func madeBy(publisher string) string {
+	if publisher == inventory.PublisherPrinted {
+		return "printed by record"
+	}
+
+	return "published through " + publisher
 }

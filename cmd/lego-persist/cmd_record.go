@@ -59,6 +59,8 @@ func recordAction(c *cli.Context) error {
 		return err
 	}
 
+	sess.notePrinted(c.Context, recs)
+
 	if c.Bool(flgJSON) {
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")

@@ -38,6 +38,10 @@ func removeAction(c *cli.Context) error {
 		return err
 	}
 
+	if pub, err = sess.wrapInventory(pub); err != nil { // marks the removed values in the inventory
+		return err
+	}
+
 	removals, err := persist.Remove(c.Context, sess.cfg, pub, set.domains, set.persistOpts...)
 	if err != nil {
 		return err
