@@ -123,3 +123,31 @@ func (s *session) withInventory(ctx context.Context, findings []persist.Finding)
 
 	return out
 }
+
+// preflightWindow is how far ahead warnExpiring looks: about the time an
+// order with a fresh record and its validation may take.
+const preflightWindow = 10 * time.Minute
+
+// warnExpiring is draft-02 §9.4's check of the local provisioning state
+// before ordering: it warns about records of this account whose
+// persistUntil has passed or passes before a validation can complete.
+func (s *session) warnExpiring() {
+	inv, src, err := s.openInventory()
+	if err != nil {
+		return
+	}
+
+	entries, err := inv.Expiring(time.Now().Add(preflightWindow))
+	if err != nil {
+		return
+	}
+
+	for _, e := range entries {
+		if e.AccountURL != src.AccountURL {
+			continue
+		}
+
+		log.Warnf("%s: the record %q has persistUntil %s: the CA will not use it after then; a new record is published when one is needed (--dns-persist.persist-for keeps them fresh)",
+			e.Name, e.Value, e.PersistUntil.UTC().Format(time.RFC3339))
+	}
+}

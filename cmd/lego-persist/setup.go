@@ -183,6 +183,8 @@ func (s *session) enablePersist(c *cli.Context) error {
 		return err
 	}
 
+	s.warnExpiring()
+
 	opts := append([]persist.Option{persist.WithContext(c.Context)}, s.set.persistOpts...)
 	if err := persist.Enable(s.client, s.cfg, pub, opts...); err != nil {
 		return err
