@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
-	legocmd "github.com/go-acme/lego/v4/cmd"
 	"github.com/lego-persist/lego-persist/providers/persist/dnsproviders"
 	"github.com/urfave/cli/v2"
 )
@@ -110,30 +108,4 @@ func writePublishers(out io.Writer, infos []dnsproviders.Info) error {
 	fmt.Fprintf(w, "\nEvery variable NAME can also be given as NAME_FILE: the path of a file holding the value.\n")
 
 	return w.Flush()
-}
-
-// legoDNSHelp returns lego's own `lego dnshelp --code name` text, from the
-// command lego's cmd package exports, and whether lego has a --dns
-// provider of that name.
-func legoDNSHelp(name string) ([]byte, bool) {
-	var help *cli.Command
-
-	for _, c := range legocmd.CreateCommands() {
-		if c.Name == "dnshelp" {
-			help = c
-		}
-	}
-
-	if help == nil {
-		return nil, false
-	}
-
-	var buf bytes.Buffer
-
-	app := &cli.App{Name: "lego", Writer: &buf, ErrWriter: io.Discard, Commands: []*cli.Command{help}}
-	if err := app.Run([]string{"lego", "dnshelp", "--code", name}); err != nil {
-		return nil, false
-	}
-
-	return buf.Bytes(), true
 }
