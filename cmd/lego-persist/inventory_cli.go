@@ -147,7 +147,14 @@ func (s *session) warnExpiring() {
 			continue
 		}
 
-		log.Warnf("%s: the record %q has persistUntil %s: the CA will not use it after then; a new record is published when one is needed (--dns-persist.persist-for keeps them fresh)",
+		if e.PersistUntil.Before(time.Now()) {
+			log.Warnf("%s: the record %q expired at %s (persistUntil): the CA no longer uses it; delete it with 'lego-persist remove' once a newer record serves",
+				e.Name, e.Value, e.PersistUntil.UTC().Format(time.RFC3339))
+
+			continue
+		}
+
+		log.Warnf("%s: the record %q has persistUntil %s, before a validation can complete: a new record is published when one is needed (--dns-persist.persist-for with --dns-persist.refresh-before keeps them fresh)",
 			e.Name, e.Value, e.PersistUntil.UTC().Format(time.RFC3339))
 	}
 }
