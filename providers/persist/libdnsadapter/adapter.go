@@ -10,7 +10,13 @@
 //
 // Each provider package under providers/persist (cloudflare, route53, ...) is
 // a thin layer over this one: it reads lego's environment variables, builds
-// the libdns provider and calls New.
+// a Provider and calls NewAs for its own DNSProvider type. The Provider is a
+// libdns module's, or a small client of the package's own in one of two
+// shapes: RecordAPI (each value a record with an ID: Records) or RRSetAPI
+// (the TXT set written whole: RRSets). Whole-set providers set
+// Config.ReadBack, so that a value a concurrent writer dropped is written
+// again (see MaxRepairRounds). The clients' HTTP helpers are in
+// providers/persist/httpapi; adaptertest holds the shared test suite.
 package libdnsadapter
 
 import (
