@@ -62,8 +62,9 @@ func fakeGandi(store *adaptertest.Store) http.Handler {
 
 func TestAgainstFakeAPI(t *testing.T) {
 	adaptertest.Suite{
-		Secret:  pat,
-		Handler: fakeGandi,
+		Secret:   pat,
+		ReadBack: true,
+		Handler:  fakeGandi,
 		New: func(_ *testing.T, baseURL, secret string, timeout time.Duration) (adaptertest.Publisher, error) {
 			cfg := &Config{PersonalAccessToken: secret, BaseURL: baseURL}
 			cfg.Zone, cfg.TTL, cfg.HTTPTimeout, cfg.Settle = "example.com", 300, timeout, -1

@@ -68,8 +68,9 @@ func fakeGcore(store *adaptertest.Store) http.Handler {
 
 func TestAgainstFakeAPI(t *testing.T) {
 	adaptertest.Suite{
-		Secret:  token,
-		Handler: fakeGcore,
+		Secret:   token,
+		ReadBack: true,
+		Handler:  fakeGcore,
 		New: func(_ *testing.T, baseURL, secret string, timeout time.Duration) (adaptertest.Publisher, error) {
 			cfg := &Config{APIToken: secret, BaseURL: baseURL}
 			cfg.Zone, cfg.TTL, cfg.HTTPTimeout, cfg.Settle = "example.com", 120, timeout, -1

@@ -62,8 +62,9 @@ func fakeGoDaddy(store *adaptertest.Store) http.Handler {
 
 func TestAgainstFakeAPI(t *testing.T) {
 	adaptertest.Suite{
-		Secret:  apiSecret,
-		Handler: fakeGoDaddy,
+		Secret:   apiSecret,
+		ReadBack: true,
+		Handler:  fakeGoDaddy,
 		New: func(_ *testing.T, baseURL, secret string, timeout time.Duration) (adaptertest.Publisher, error) {
 			cfg := &Config{APIKey: "key1", APISecret: secret, BaseURL: baseURL}
 			cfg.Zone, cfg.TTL, cfg.HTTPTimeout, cfg.Settle = "example.com", 600, timeout, -1

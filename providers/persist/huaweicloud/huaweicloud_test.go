@@ -143,8 +143,9 @@ func fakeHuawei(store *adaptertest.Store) http.Handler {
 
 func TestAgainstFakeAPI(t *testing.T) {
 	adaptertest.Suite{
-		Secret:  secretKey,
-		Handler: fakeHuawei,
+		Secret:   secretKey,
+		ReadBack: true,
+		Handler:  fakeHuawei,
 		New: func(_ *testing.T, baseURL, secret string, timeout time.Duration) (adaptertest.Publisher, error) {
 			cfg := &Config{AccessKeyID: "ak-1", SecretAccessKey: secret, Region: "ap-southeast-1", DNSURL: baseURL, IAMURL: baseURL}
 			cfg.Zone, cfg.TTL, cfg.HTTPTimeout, cfg.Settle = "example.com", 300, timeout, -1

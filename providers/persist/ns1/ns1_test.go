@@ -63,8 +63,9 @@ func fakeNS1(store *adaptertest.Store) http.Handler {
 
 func TestAgainstFakeAPI(t *testing.T) {
 	adaptertest.Suite{
-		Secret:  apiKey,
-		Handler: fakeNS1,
+		Secret:   apiKey,
+		ReadBack: true,
+		Handler:  fakeNS1,
 		New: func(_ *testing.T, baseURL, secret string, timeout time.Duration) (adaptertest.Publisher, error) {
 			cfg := &Config{APIKey: secret, BaseURL: baseURL}
 			cfg.Zone, cfg.TTL, cfg.HTTPTimeout, cfg.Settle = "example.com", 120, timeout, -1

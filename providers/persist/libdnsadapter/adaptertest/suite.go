@@ -147,6 +147,11 @@ type Suite struct {
 	// is skipped.
 	WholeSet bool
 
+	// ReadBack says the publisher reads its whole-set writes back: a case
+	// then lets a concurrent writer drop our value right after our write
+	// and checks that Publish wrote it again. Reads must be GET requests.
+	ReadBack bool
+
 	// ErrorBody is the body the fake's error responses carry in the
 	// failure cases; it quotes the secret, as some APIs echo a credential.
 	// Default: {"message":"bad credential <secret>"}.
@@ -172,6 +177,49 @@ func (s Suite) Run(t *testing.T) {
 	t.Run("WrongCredentialIsRefusedWithoutWriting", s.wrongCredential)
 	t.Run("ErrorStatusesAreOneLineWithoutTheSecret", s.errorStatuses)
 	t.Run("TimeoutIsOneLine", s.timeout)
+
+	if s.ReadBack {
+		t.Run("ValueDroppedByAConcurrentWriterIsWrittenAgain", s.concurrentWriter)
+	}
+}
+
+// Concurrent is the value the concurrent writer of the ReadBack case adds.
+const Concurrent = "concurrent.example; accounturi=https://concurrent.example/acct/3"
+
+func (s Suite) concurrentWriter(t *testing.T) {
+	store := &Store{}
+	seed(store)
+
+	var once sync.Once
+
+	next := s.Handler(store)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+
+		if r.Method == http.MethodGet {
+			return
+		}
+
+		// Another writer's whole-set write, based on a read from before
+		// ours, lands right after ours: our value is gone, its own is there.
+		once.Do(func() {
+			for _, rec := range store.Find(Name, "TXT") {
+				if rec.Value == Value {
+					store.Delete(rec.ID)
+				}
+			}
+
+			store.Add(Name, "TXT", Concurrent, 300)
+		})
+	})
+
+	pub, _ := s.start(t, h, s.Secret, 5*time.Second)
+
+	if err := pub.Publish(context.Background(), FQDN, Value); err != nil {
+		t.Fatal(err)
+	}
+
+	wantValues(t, store, Name, OtherCA, Longer, Concurrent, Value)
 }
 
 func (s Suite) start(t *testing.T, h http.Handler, secret string, timeout time.Duration) (Publisher, *Recorder) {
