@@ -26,6 +26,7 @@ import (
 	"github.com/lego-persist/lego-persist/providers/persist/libdnsadapter"
 	"github.com/lego-persist/lego-persist/providers/persist/linode"
 	"github.com/lego-persist/lego-persist/providers/persist/luadns"
+	"github.com/lego-persist/lego-persist/providers/persist/mythicbeasts"
 	"github.com/lego-persist/lego-persist/providers/persist/namesilo"
 	"github.com/lego-persist/lego-persist/providers/persist/netcup"
 	"github.com/lego-persist/lego-persist/providers/persist/njalla"
@@ -69,6 +70,7 @@ func cloud() []provider {
 		cloudProvider(ionos.Describe(), adapt(ionos.NewDNSProvider)),
 		cloudProvider(linode.Describe(), adapt(linode.NewDNSProvider)),
 		cloudProvider(luadns.Describe(), adapt(luadns.NewDNSProvider)),
+		cloudProvider(mythicbeasts.Describe(), adapt(mythicbeasts.NewDNSProvider)),
 		cloudProvider(namesilo.Describe(), adapt(namesilo.NewDNSProvider)),
 		cloudProvider(netcup.Describe(), adapt(netcup.NewDNSProvider)),
 		cloudProvider(njalla.Describe(), adapt(njalla.NewDNSProvider)),

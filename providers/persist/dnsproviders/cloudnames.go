@@ -30,6 +30,7 @@ var cloudNames = []struct {
 	{"ionos", nil},
 	{"linode", nil},
 	{"luadns", nil},
+	{"mythicbeasts", nil},
 	{"namesilo", nil},
 	{"netcup", nil},
 	{"njalla", nil},
