@@ -105,12 +105,15 @@ func checkAction(c *cli.Context) error {
 }
 
 // openRegistered opens the stored account, which must be registered: its
-// URL is what the records authorize.
+// URL is what the records authorize. Requests to the CA end with the
+// command's context.
 func openRegistered(c *cli.Context, set *settings) (*session, error) {
 	sess, err := openSession(c, set, false)
 	if err != nil {
 		return nil, err
 	}
+
+	bindToContext(c.Context, sess.cfg.HTTPClient)
 
 	if !sess.account.Registered() {
 		return nil, fmt.Errorf("account %s at %s is not registered yet: run 'lego-persist ... run' (or 'record') first", userID(set.email), set.server)

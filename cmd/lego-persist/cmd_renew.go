@@ -62,16 +62,11 @@ func renewAction(c *cli.Context) error {
 		quietLog()
 	}
 
-	lock, err := lockStore(c, set)
+	cs, unlock, err := openCertificates(c, set)
 	if err != nil {
 		return err
 	}
-	defer unlockStore(lock)
-
-	cs := set.store().Certificates(certOptions(c))
-	if err := recoverCertificates(cs); err != nil {
-		return err
-	}
+	defer unlock()
 
 	out := &lineWriter{w: c.App.Writer}
 	hooks := newDeployer(set.store(), c.App.Writer)
@@ -93,15 +88,9 @@ func renewAction(c *cli.Context) error {
 		return nil
 	}
 
-	sess, err := openSession(c, set, false)
+	sess, err := openRegistered(c, set)
 	if err != nil {
 		return err
-	}
-
-	bindToContext(c.Context, sess.cfg.HTTPClient)
-
-	if !sess.account.Registered() {
-		return fmt.Errorf("account %s is not registered: use 'run' to register it", userID(set.email))
 	}
 
 	b := &renewBatch{c: c, sess: sess, cs: cs, hooks: hooks, out: out, parallel: parallel, tally: &renewTally{}}

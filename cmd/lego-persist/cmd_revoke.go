@@ -71,26 +71,15 @@ func revokeAction(c *cli.Context) error {
 		return usageErrorf("--%s %d: not an RFC 5280 reason code (0-6, 8-10)", flgReason, reason)
 	}
 
-	lock, err := lockStore(c, set)
+	cs, unlock, err := openCertificates(c, set)
 	if err != nil {
 		return err
 	}
-	defer unlockStore(lock)
+	defer unlock()
 
-	cs := set.store().Certificates(certOptions(c))
-	if err := recoverCertificates(cs); err != nil {
-		return err
-	}
-
-	sess, err := openSession(c, set, false)
+	sess, err := openRegistered(c, set)
 	if err != nil {
 		return err
-	}
-
-	bindToContext(c.Context, sess.cfg.HTTPClient)
-
-	if !sess.account.Registered() {
-		return fmt.Errorf("account %s is not registered: use 'run' to register it", userID(set.email))
 	}
 
 	for _, domain := range set.domains {

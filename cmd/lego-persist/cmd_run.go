@@ -51,16 +51,11 @@ func runAction(c *cli.Context) error {
 		return err
 	}
 
-	lock, err := lockStore(c, set)
+	cs, unlock, err := openCertificates(c, set)
 	if err != nil {
 		return err
 	}
-	defer unlockStore(lock)
-
-	cs := set.store().Certificates(certOptions(c))
-	if err := recoverCertificates(cs); err != nil {
-		return err
-	}
+	defer unlock()
 
 	sess, err := openSession(c, set, true)
 	if err != nil {
@@ -375,6 +370,24 @@ func unlockStore(lock *storage.FileLock) {
 	if err := lock.Unlock(); err != nil {
 		log.Warnf("%v", err)
 	}
+}
+
+// openCertificates locks --path for a command that writes certificates
+// (run, renew, revoke) and completes a save an interrupted run left
+// behind. Call unlock when done.
+func openCertificates(c *cli.Context, set *settings) (cs *storage.CertStore, unlock func(), err error) {
+	lock, err := lockStore(c, set)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	cs = set.store().Certificates(certOptions(c))
+	if err := recoverCertificates(cs); err != nil {
+		unlockStore(lock)
+		return nil, nil, err
+	}
+
+	return cs, func() { unlockStore(lock) }, nil
 }
 
 // obtainRequest is lego's ObtainRequest from the command's flags, shared by
