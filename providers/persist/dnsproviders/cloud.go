@@ -19,6 +19,7 @@ import (
 	"github.com/lego-persist/lego-persist/providers/persist/gcore"
 	"github.com/lego-persist/lego-persist/providers/persist/godaddy"
 	"github.com/lego-persist/lego-persist/providers/persist/hetzner"
+	"github.com/lego-persist/lego-persist/providers/persist/hostingde"
 	"github.com/lego-persist/lego-persist/providers/persist/huaweicloud"
 	"github.com/lego-persist/lego-persist/providers/persist/infomaniak"
 	"github.com/lego-persist/lego-persist/providers/persist/inwx"
@@ -64,6 +65,7 @@ func cloud() []provider {
 		cloudProvider(gcore.Describe(), adapt(gcore.NewDNSProvider)),
 		cloudProvider(godaddy.Describe(), adapt(godaddy.NewDNSProvider)),
 		cloudProvider(hetzner.Describe(), adapt(hetzner.NewDNSProvider)),
+		cloudProvider(hostingde.Describe(), adapt(hostingde.NewDNSProvider)),
 		cloudProvider(huaweicloud.Describe(), adapt(huaweicloud.NewDNSProvider)),
 		cloudProvider(infomaniak.Describe(), adapt(infomaniak.NewDNSProvider)),
 		cloudProvider(inwx.Describe(), adapt(inwx.NewDNSProvider)),

@@ -24,6 +24,7 @@ var cloudNames = []struct {
 	{"gcore", nil},
 	{"godaddy", nil},
 	{"hetzner", nil},
+	{"hostingde", nil},
 	{"huaweicloud", nil},
 	{"infomaniak", nil},
 	{"inwx", nil},
