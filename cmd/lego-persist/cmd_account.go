@@ -716,8 +716,24 @@ func (s *accountSession) republish(c *cli.Context, res *account.Result, changes 
 		fmt.Fprintf(w, "published: %s\n", account.ZoneLine(ch.Name, ttl, ch.New))
 	}
 
+	for _, ch := range changes {
+		if rec == nil {
+			break
+		}
+
+		if err := persist.AwaitServed(c.Context, ch.Name, ch.New, s.set.persistOpts...); err != nil {
+			failed++
+
+			fmt.Fprintf(w, "%s: the value with the new key was published but is not served yet: %v\n", ch.Name, err)
+
+			continue
+		}
+
+		fmt.Fprintf(w, "served: %s\n", ch.Name)
+	}
+
 	fmt.Fprintln(w, "old values (hashed with an earlier key): they stay valid at the CA until the account is deactivated;"+
-		" remove them once the new ones are served:")
+		" remove them once every new one is served:")
 
 	for _, ch := range changes {
 		if ch.Old != "" {

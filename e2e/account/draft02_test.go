@@ -114,6 +114,7 @@ func TestDraft02RolloverRepublishesTheHashedRecordWithTheNewKey(t *testing.T) {
 
 	for _, line := range []string{
 		"published: " + zoneLine(name, newValue),
+		"served: " + name,
 		"remove: " + zoneLine(name, oldValue),
 		"stay valid at the CA until the account is deactivated",
 	} {

@@ -2,7 +2,10 @@ package persist
 
 import (
 	"context"
+	"fmt"
 	"slices"
+
+	"github.com/lego-persist/lego-persist/internal/wait"
 )
 
 // ServedCheck returns the check a publisher that waits for a person (the
@@ -39,4 +42,51 @@ func ServedCheck(opts ...Option) (func(ctx context.Context, fqdn, value string) 
 
 		return len(answers) > 0, nil
 	}, nil
+}
+
+// AwaitServed waits until every checked server serves value at fqdn (see
+// ServedCheck), polling at WithPropagationTimeout's interval for at most
+// its timeout, after WithPropagationWait's wait (whose skipCheck makes it
+// return after the wait). For tools that publish outside the solver, such
+// as a key rollover re-publishing draft-02 values.
+func AwaitServed(ctx context.Context, fqdn, value string, opts ...Option) error {
+	o, err := buildOptions(opts)
+	if err != nil {
+		return err
+	}
+
+	if o.propagationWait > 0 {
+		if err := wait.Sleep(ctx, o.propagationWait); err != nil || o.skipCheck {
+			return err
+		}
+	}
+
+	served, err := ServedCheck(opts...)
+	if err != nil {
+		return err
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, o.propagationTimeout)
+	defer cancel()
+
+	var last error
+
+	for {
+		ok, err := served(ctx, fqdn, value)
+		if ok {
+			return nil
+		}
+
+		if err != nil {
+			last = err
+		}
+
+		if err := wait.Sleep(ctx, o.propagationInterval); err != nil {
+			if last != nil {
+				return fmt.Errorf("%s is not served by every server after %s: %w", fqdn, o.propagationTimeout, last)
+			}
+
+			return fmt.Errorf("%s is not served by every server after %s", fqdn, o.propagationTimeout)
+		}
+	}
 }
