@@ -35,6 +35,7 @@ import (
 	"github.com/lego-persist/lego-persist/providers/persist/ovh"
 	"github.com/lego-persist/lego-persist/providers/persist/pdns"
 	"github.com/lego-persist/lego-persist/providers/persist/porkbun"
+	"github.com/lego-persist/lego-persist/providers/persist/regru"
 	"github.com/lego-persist/lego-persist/providers/persist/route53"
 	"github.com/lego-persist/lego-persist/providers/persist/scaleway"
 	"github.com/lego-persist/lego-persist/providers/persist/tencentcloud"
@@ -80,6 +81,7 @@ func cloud() []provider {
 		cloudProvider(ovh.Describe(), adapt(ovh.NewDNSProvider)),
 		cloudProvider(pdns.Describe(), adapt(pdns.NewDNSProvider)),
 		cloudProvider(porkbun.Describe(), adapt(porkbun.NewDNSProvider)),
+		cloudProvider(regru.Describe(), adapt(regru.NewDNSProvider)),
 		cloudProvider(route53.Describe(), adapt(route53.NewDNSProvider)),
 		cloudProvider(scaleway.Describe(), adapt(scaleway.NewDNSProvider)),
 		cloudProvider(tencentcloud.Describe(), adapt(tencentcloud.NewDNSProvider)),

@@ -39,6 +39,7 @@ var cloudNames = []struct {
 	{"ovh", nil},
 	{"pdns", []string{"powerdns"}},
 	{"porkbun", nil},
+	{"regru", nil},
 	{"route53", nil},
 	{"scaleway", nil},
 	{"tencentcloud", nil},
