@@ -12,7 +12,6 @@ import (
 	"github.com/go-acme/lego/v4/challenge/tlsalpn01"
 	"github.com/go-acme/lego/v4/lego"
 	"github.com/go-acme/lego/v4/providers/http/memcached"
-	"github.com/go-acme/lego/v4/providers/http/s3"
 	"github.com/go-acme/lego/v4/providers/http/webroot"
 	"github.com/urfave/cli/v2"
 )
@@ -90,7 +89,7 @@ func httpProvider(c *cli.Context) (challenge.Provider, string, error) {
 
 		return p, "memcached", nil
 	case c.IsSet(flgHTTPS3Bucket):
-		p, err := s3.NewHTTPProvider(c.String(flgHTTPS3Bucket))
+		p, err := s3HTTPProvider(c.String(flgHTTPS3Bucket))
 		if err != nil {
 			return nil, "", fmt.Errorf("--%s: %w", flgHTTPS3Bucket, err)
 		}

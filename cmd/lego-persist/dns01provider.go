@@ -1,3 +1,5 @@
+//go:build !light
+
 package main
 
 import (
@@ -7,8 +9,8 @@ import (
 
 // legoDNSProvider is lego's own dns-01 provider factory for --dns NAME,
 // configured from lego's environment variables. It is the CLI's only use
-// of lego's provider list, kept alone in this file so that a light build
-// can replace it.
+// of lego's provider list, kept alone in this file so that the light
+// build can replace it (dns01provider_light.go).
 func legoDNSProvider(name string) (challenge.Provider, error) {
 	return dns.NewDNSChallengeProviderByName(name)
 }
