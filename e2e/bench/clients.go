@@ -15,6 +15,7 @@ import (
 // Client identifiers, as the -clients flag takes them.
 const (
 	idPersist = "lego-persist"
+	idLight   = "lego-persist-light"
 	idV5      = "lego-v5"
 	idV4      = "lego-v4"
 )
@@ -90,6 +91,15 @@ func newPersist(bin string) *client {
 		},
 		env: func(*bed.Bed) []string { return nil },
 	}
+}
+
+// newPersistLight is the light build (make build-light) with the same
+// invocation as newPersist.
+func newPersistLight(bin string) *client {
+	c := newPersist(bin)
+	c.id, c.title = idLight, "lego-persist light build (dns-persist-01)"
+
+	return c
 }
 
 // newV5 is lego v5.6.0 with --dns-persist: its manual provider in wait mode

@@ -7,6 +7,7 @@
 //
 //	go run ./e2e/bench -out docs/benchmarks.md          # everything (make bench)
 //	go run ./e2e/bench -clients lego-persist -workloads a,b
+//	go run ./e2e/bench -light-section -out docs/benchmarks.md  # only the light build's section (make bench-light)
 //
 // The peers are built once into -peers-dir (a temporary directory by
 // default, reused across runs; -rebuild forces a new build), lego v5 from
@@ -16,6 +17,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,7 +43,7 @@ func main() {
 func run() error {
 	var (
 		out       = flag.String("out", "", "write the Markdown report to this file (default: standard output)")
-		clients   = flag.String("clients", strings.Join([]string{idPersist, idV5, idV4}, ","), "clients to run, comma-separated")
+		clients   = flag.String("clients", strings.Join([]string{idPersist, idLight, idV5, idV4}, ","), "clients to run, comma-separated")
 		workloads = flag.String("workloads", "a,b,c,d", "workloads to run, comma-separated: a (renew one), b (renew many), c (first issuance), d (10 names)")
 		peersDir  = flag.String("peers-dir", filepath.Join(os.TempDir(), "lego-persist-bench-peers"), "where the peer CLIs are built (reused when present)")
 		rebuild   = flag.Bool("rebuild", false, "rebuild the peer CLIs even when present in -peers-dir")
@@ -54,9 +56,25 @@ func run() error {
 		names     = flag.Int("names", 10, "names of the certificate in workload (d)")
 		logDir    = flag.String("logs", "", "keep the output of every client run in this directory")
 		quiet     = flag.Bool("q", false, "no progress on standard error")
+		cold      = flag.String("cold", idLight, "builds to time from an empty GOCACHE, comma-separated: "+idLight+", "+idPersist+" (~15 min on 2 cores), or none")
+		lightOnly = flag.Bool("light-section", false, "measure only the light build next to the full one (workload a, sizes, memory, cold build) "+
+			"and replace the \"## Light build\" section of -out, keeping the rest of it")
 	)
 
 	flag.Parse()
+
+	if *lightOnly {
+		if *out == "" {
+			return errors.New("-light-section needs -out (the report whose section it replaces)")
+		}
+
+		*clients, *workloads = idPersist+","+idLight, wRenewOne
+	}
+
+	coldIDs, err := pickCold(*cold)
+	if err != nil {
+		return fmt.Errorf("-cold: %w", err)
+	}
 
 	logf := func(format string, args ...any) {
 		if !*quiet {
@@ -72,7 +90,7 @@ func run() error {
 		return fmt.Errorf("-workloads: %w", err)
 	}
 
-	ids, err := pick(*clients, []string{idPersist, idV5, idV4})
+	ids, err := pick(*clients, []string{idPersist, idLight, idV5, idV4})
 	if err != nil {
 		return fmt.Errorf("-clients: %w", err)
 	}
@@ -104,6 +122,7 @@ func run() error {
 	}
 
 	rp := &report{r: r, clients: cs, workloads: wls, results: map[string]map[string]result{}, targetN: *certs}
+	rp.builds = measureBuilds(ctx, cs, coldIDs, logf)
 
 	for _, wl := range wls {
 		rp.results[wl] = map[string]result{}
@@ -127,6 +146,16 @@ func run() error {
 	m.end, m.loadAfter = time.Now(), loadAvg()
 	fillMachine(ctx, &m)
 	rp.m = m
+
+	if *lightOnly {
+		if err := replaceLightSection(*out, rp.lightSection()); err != nil {
+			return err
+		}
+
+		logf("replaced the light build section of %s", *out)
+
+		return nil
+	}
 
 	var w io.Writer = os.Stdout
 
@@ -221,6 +250,9 @@ func build(ctx context.Context, ids []string, peersDir string, rebuild bool, log
 		case idPersist:
 			bin, err = mine.persist(ctx)
 			c = newPersist(bin)
+		case idLight:
+			bin, err = mine.persistLight(ctx)
+			c = newPersistLight(bin)
 		case idV5:
 			bin, err = peers.legoV5(ctx)
 			c = newV5(bin)

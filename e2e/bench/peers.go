@@ -14,6 +14,7 @@ import (
 // Binary names inside the build directory.
 const (
 	binPersist = "lego-persist"
+	binLight   = "lego-persist-light"
 	binV5      = "lego-v5.6.0"
 	binV4      = "lego-v4.35.2"
 )
@@ -115,6 +116,19 @@ func (b *builder) persist(ctx context.Context) (string, error) {
 
 	if _, err := goCmd(ctx, b.modRoot, nil, "build", "-o", out, "./cmd/lego-persist"); err != nil {
 		return "", fmt.Errorf("build lego-persist: %w", err)
+	}
+
+	return out, nil
+}
+
+// persistLight builds the light build from this checkout the way
+// `make build-light` does, always.
+func (b *builder) persistLight(ctx context.Context) (string, error) {
+	out := filepath.Join(b.dir, binLight)
+	b.logf("building lego-persist-light (%s)", strings.Join(lightBuildFlags, " "))
+
+	if _, err := goCmd(ctx, b.modRoot, nil, append(append([]string{"build"}, lightBuildFlags...), "-o", out, "./cmd/lego-persist")...); err != nil {
+		return "", fmt.Errorf("build lego-persist-light: %w", err)
 	}
 
 	return out, nil

@@ -32,6 +32,7 @@ type report struct {
 	workloads []string
 	results   map[string]map[string]result // workload -> client id -> result
 	targetN   int                          // certificates (b) is about
+	builds    []buildStats                 // full and light binaries (issue 15)
 }
 
 func fmtDur(d time.Duration) string {
@@ -147,6 +148,8 @@ func (rp *report) write(w io.Writer) {
 		switch c.id {
 		case idPersist:
 			p("| %s | `--dns-persist rfc2136 --dns-persist.resolvers BIND --dns-persist.propagation.disable-ans`; `run`, `renew --days 9999 --no-random-sleep` (one certificate with `-d`, all stored ones with `--parallel %d`) |\n", c.title, rp.r.parallel)
+		case idLight:
+			p("| %s | the same, built by `make build-light` (`go build %s`) |\n", c.title, strings.Join(lightBuildFlags, " "))
 		case idV5:
 			p("| %s | `run --dns-persist --dns-persist.resolvers BIND --dns-persist.propagation.disable-ans`, renewals with `--renew-force --no-random-sleep`; `DNSPERSIST_MANUAL_MODE=wait`, `DNSPERSIST_MANUAL_WAIT=0` (its smallest wait); the harness publishes the record it asks for |\n", c.title)
 		case idV4:
@@ -171,6 +174,11 @@ func (rp *report) write(w io.Writer) {
 
 	rp.writeRatios(w)
 	rp.writeTargets(w)
+
+	if len(rp.builds) > 0 {
+		p("%s", rp.lightSection())
+	}
+
 	p("\n%s", timeNotes)
 }
 
