@@ -4,9 +4,11 @@
 package light
 
 import (
+	"context"
 	"maps"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -147,4 +149,129 @@ func TestLightBuildLinksNoCloudCode(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("light build links lego's dns providers %v, want %v", got, want)
 	}
+}
+
+// TestPackagedUnitRenewsFromTheEnvFile runs the ExecStart line of
+// packaging/lego-persist-renew.service the way systemd does (Environment=,
+// then the env file's variables; "$VAR" split into words, "${VAR}" one
+// argument) with the light binary for /usr/bin/lego-persist: settings
+// come from the variables alone, the renewal writes nothing to DNS and
+// the renew hook runs.
+func TestPackagedUnitRenewsFromTheEnvFile(t *testing.T) {
+	b := bed.New(t, bed.Options{})
+	h := e2etest.NewHarness(t, b, binary.Path, "unit@example.com", 5*time.Minute)
+	d := e2etest.Domain(b, "unit")
+
+	if res := h.Run(t, "--accept-tos", "--dns-persist", "rfc2136", "-d", d, "run"); res.Code != 0 {
+		t.Fatalf("first run failed:\n%s", res)
+	}
+
+	dir := t.TempDir()
+	hook := filepath.Join(dir, "hook.sh")
+	deployed := filepath.Join(dir, "deployed")
+
+	if err := os.WriteFile(hook, []byte("#!/bin/sh\necho \"$1 $LEGO_CERT_DOMAIN\" > \"$2\"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	unit, err := os.ReadFile(filepath.Join("..", "..", "packaging", "lego-persist-renew.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var (
+		env       []string
+		execStart string
+	)
+
+	for _, l := range strings.Split(string(unit), "\n") {
+		if v, ok := strings.CutPrefix(l, "Environment="); ok {
+			env = append(env, v)
+		}
+
+		if v, ok := strings.CutPrefix(l, "ExecStart="); ok {
+			execStart = v
+		}
+	}
+
+	// What /etc/default/lego-persist would hold; it wins over Environment=.
+	envFile := map[string]string{
+		"LEGO_EMAIL":               h.Email,
+		"LEGO_PATH":                h.Path,
+		"LEGO_PERSIST_FLAGS":       "--dns-persist.resolvers " + b.DNSAddr + " --dns-persist.propagation.disable-ans",
+		"LEGO_PERSIST_RENEW_HOOK":  hook + " renewed " + deployed,
+		"LEGO_PERSIST_RENEW_FLAGS": "--days 9999",
+	}
+	for k, v := range envFile {
+		env = append(env, k+"="+v)
+	}
+
+	env = append(b.Env(), env...) // LEGO_SERVER, LEGO_CA_CERTIFICATES
+
+	argv := systemdExpand(t, execStart, env)
+	if len(argv) < 2 || argv[0] != "/usr/bin/lego-persist" {
+		t.Fatalf("ExecStart = %q, want /usr/bin/lego-persist and arguments", execStart)
+	}
+
+	before := e2etest.SOASerial(t, b)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	res := e2etest.Exec(ctx, t, binary.Path, env, argv[1:]...)
+	if res.Code != 0 {
+		t.Fatalf("%q failed:\n%s", argv, res)
+	}
+
+	if after := e2etest.SOASerial(t, b); after != before {
+		t.Errorf("SOA serial %d -> %d, want no DNS write", before, after)
+	}
+
+	got, err := os.ReadFile(deployed)
+	if err != nil || strings.TrimSpace(string(got)) != "renewed "+d {
+		t.Errorf("renew hook wrote %q (%v), want %q\n%s", got, err, "renewed "+d, res)
+	}
+}
+
+// systemdExpand splits an ExecStart= value (no quotes in ours) the way
+// systemd expands variables: a word "$NAME" becomes the value's words
+// (none when empty), "${NAME}" inside a word is replaced by the value
+// as it is. The last assignment of a name in env wins.
+func systemdExpand(t *testing.T, line string, env []string) []string {
+	t.Helper()
+
+	vars := map[string]string{}
+
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+
+	var argv []string
+
+	for _, w := range strings.Fields(line) {
+		if strings.ContainsAny(w, `"'`) {
+			t.Fatalf("ExecStart word %q: quotes are not handled here", w)
+		}
+
+		if name, ok := strings.CutPrefix(w, "$"); ok && !strings.HasPrefix(name, "{") {
+			argv = append(argv, strings.Fields(vars[name])...)
+			continue
+		}
+
+		for {
+			i := strings.Index(w, "${")
+			j := strings.Index(w, "}")
+
+			if i < 0 || j < i {
+				break
+			}
+
+			w = w[:i] + vars[w[i+2:j]] + w[j+1:]
+		}
+
+		argv = append(argv, w)
+	}
+
+	return argv
 }
