@@ -114,8 +114,7 @@ func (a api) GetTXT(ctx context.Context, n libdnsadapter.Name) ([]string, int, e
 
 	err := a.c.Call(ctx, http.MethodGet, setPath(n), nil, &set)
 
-	var se *httpapi.StatusError
-	if errors.As(err, &se) && se.Status == http.StatusNotFound {
+	if httpapi.IsNotFound(err) {
 		return nil, 0, nil
 	}
 

@@ -109,6 +109,14 @@ type StatusError struct {
 	Message string
 }
 
+// IsNotFound reports whether err is a StatusError with HTTP 404: for APIs
+// that answer a read of a missing record set that way.
+func IsNotFound(err error) bool {
+	var se *StatusError
+
+	return errors.As(err, &se) && se.Status == http.StatusNotFound
+}
+
 // StatusCode is the HTTP status, as the Publisher reads it.
 func (e *StatusError) StatusCode() int { return e.Status }
 

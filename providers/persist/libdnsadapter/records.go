@@ -2,9 +2,7 @@ package libdnsadapter
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -101,7 +99,7 @@ func (p recordProvider) DeleteRecords(ctx context.Context, zone string, recs []l
 				continue
 			}
 
-			if err := p.api.DeleteTXT(ctx, n, h); err != nil && !isNotFound(err) {
+			if err := p.api.DeleteTXT(ctx, n, h); err != nil && !httpapi.IsNotFound(err) {
 				return deleted, fmt.Errorf("deleting record %s: %w", h.ID, err)
 			}
 
@@ -129,12 +127,6 @@ func (p recordProvider) ReadTXT(ctx context.Context, zone, name string) ([]strin
 
 // isNotFound reports a 404 from the API: a record deleted since it was
 // listed (by a concurrent unpublish) is gone, which is the goal.
-func isNotFound(err error) bool {
-	var se *httpapi.StatusError
-
-	return errors.As(err, &se) && se.Status == http.StatusNotFound
-}
-
 // RRSetAPI is the shape of hosts whose API writes the whole TXT set at a
 // name at once (GoDaddy, Gandi, NS1, Gcore, ...). RRSets(api) turns one
 // into a Provider whose Publish reads the set and writes it back with the
