@@ -18,8 +18,9 @@ import (
 	"github.com/lego-persist/lego-persist/e2e/e2etest"
 )
 
-// binary is the light lego-persist built by TestMain.
-var binary = &e2etest.Binary{Pkg: e2etest.PersistPkg, Tags: "light", LDFlags: "-X main.version=e2e-light"}
+// binary is the light lego-persist built by TestMain, stripped like
+// make build-light builds it.
+var binary = &e2etest.Binary{Pkg: e2etest.PersistPkg, Tags: "light", LDFlags: "-s -w -X main.version=e2e-light"}
 
 func TestMain(m *testing.M) {
 	os.Exit(e2etest.Main(m, "lego-persist-light-", binary))
