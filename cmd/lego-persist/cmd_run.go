@@ -45,10 +45,17 @@ func runAction(c *cli.Context) error {
 		return usageErrorf("pass --%s/-d (or --%s/-c with a CSR)", flgDomains, flgCSR)
 	}
 
-	// A publisher that cannot be built (unknown name, missing variable)
-	// fails now, before an account key is created or the CA is asked.
+	// A publisher or a --dns provider that cannot be built (unknown name,
+	// not in this build, missing variable) fails now, before an account key
+	// is created or the CA is asked.
 	if _, err := set.newPublisher(); err != nil {
 		return err
+	}
+
+	if c.IsSet(flgDNS) {
+		if _, err := legoDNSProvider(c.String(flgDNS)); err != nil {
+			return fmt.Errorf("--%s %s: %w", flgDNS, c.String(flgDNS), err)
+		}
 	}
 
 	cs, unlock, err := openCertificates(c, set)

@@ -2,8 +2,6 @@
 
 package dnsproviders
 
-import "fmt"
-
 // cloud, in the light build, knows the cloud publishers by name only:
 // NewPublisher refuses each with an error naming the full build, and
 // `dnshelp` lists them as such. None of their code or SDKs is linked.
@@ -16,7 +14,7 @@ func cloud() []provider {
 				Name:        n.name,
 				Aliases:     n.aliases,
 				Description: "Not in the light build of lego-persist; the full build has it.",
-				Refused:     fmt.Sprintf("%s is not in the light build; use the full lego-persist build", n.name),
+				Refused:     "not in the light build; use the full lego-persist build",
 			},
 		})
 	}
