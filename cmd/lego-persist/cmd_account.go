@@ -95,6 +95,29 @@ type accountSession struct {
 
 // openAccount loads the stored account for the account commands, finishing
 // an interrupted rollover first. It does not refuse a deactivated account.
+// openLockedAccount reads the settings, locks --path and opens the account,
+// for the account commands that change it (rollover, deactivate). Call
+// unlock when done.
+func openLockedAccount(c *cli.Context) (*accountSession, func(), error) {
+	set, err := loadSettings(c)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	lock, err := lockStore(c, set)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	s, err := openAccount(c, set)
+	if err != nil {
+		unlockStore(lock)
+		return nil, nil, err
+	}
+
+	return s, func() { unlockStore(lock) }, nil
+}
+
 func openAccount(c *cli.Context, set *settings) (*accountSession, error) {
 	as, err := set.store().Account(set.server, set.email)
 	if err != nil {
@@ -439,21 +462,13 @@ func printView(w io.Writer, v *accountView) {
 }
 
 func accountRolloverAction(c *cli.Context) error {
-	set, err := loadSettings(c)
+	s, unlock, err := openLockedAccount(c)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 
-	lock, err := lockStore(c, set)
-	if err != nil {
-		return err
-	}
-	defer unlockStore(lock)
-
-	s, err := openAccount(c, set)
-	if err != nil {
-		return err
-	}
+	set := s.set
 
 	if err := account.CheckActive(s.store); err != nil {
 		return err
@@ -756,21 +771,13 @@ certificates, no renewals. Certificates already issued stay valid.
 `
 
 func accountDeactivateAction(c *cli.Context) error {
-	set, err := loadSettings(c)
+	s, unlock, err := openLockedAccount(c)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 
-	lock, err := lockStore(c, set)
-	if err != nil {
-		return err
-	}
-	defer unlockStore(lock)
-
-	s, err := openAccount(c, set)
-	if err != nil {
-		return err
-	}
+	set := s.set
 
 	if d, err := account.Deactivated(s.store); err != nil {
 		return err
