@@ -128,12 +128,23 @@ func rfc2136Env() []EnvVar {
 		v(rfc2136.EnvNameserver, "Primary server taking updates, `host` or `host:port` (port 53 by default).", true),
 		v(rfc2136.EnvTSIGKey, "TSIG key name; with no key and no secret, updates go unsigned.", false),
 		v(rfc2136.EnvTSIGSecret, "TSIG secret, base64 (never logged).", false),
-		v(rfc2136.EnvTSIGAlgorithm, "TSIG algorithm: hmac-sha256 (default), hmac-sha1, hmac-sha224, hmac-sha384, hmac-sha512.", false),
+		v(rfc2136.EnvTSIGAlgorithm, "TSIG algorithm: hmac-sha256 (default), hmac-sha1, hmac-sha224, hmac-sha384, hmac-sha512, or gss-tsig (below).", false),
 		v(rfc2136.EnvTSIGFile, "BIND key file (`key \"name\" { algorithm ...; secret \"...\"; };`), used instead of the three above.", false),
 		v(rfc2136.EnvTTL, fmt.Sprintf("TTL of the published record in seconds (default %d).", rfc2136.DefaultTTL), false),
 		v(rfc2136.EnvDNSTimeout, fmt.Sprintf("Timeout of each DNS exchange in seconds (default %d).", int(rfc2136.DefaultDNSTimeout.Seconds())), false),
 		v(rfc2136.EnvZones, "Comma-separated zones the server takes updates for; by default the zone is found by SOA queries.", false),
+		gss(rfc2136.EnvTSIGGSSRealm, "GSS-TSIG (RFC 3645, with `DNSUPDATE_TSIG_ALGORITHM=gss-tsig`): the Kerberos realm."),
+		gss(rfc2136.EnvTSIGGSSUsername, "GSS-TSIG: the Kerberos user name."),
+		gss(rfc2136.EnvTSIGGSSPassword, "GSS-TSIG: the Kerberos password (never logged), or use the keytab."),
+		gss(rfc2136.EnvTSIGGSSKeytabFile, "GSS-TSIG: a keytab file, instead of the password."),
 	}
+}
+
+// gss describes a GSS-TSIG variable with the twins lego also reads.
+func gss(name, desc string) EnvVar {
+	suffix := strings.TrimPrefix(name, "DNSUPDATE_TSIG_GSS_")
+
+	return EnvVar{Name: name, Description: desc + " Also read as `DNSUPDATE_RFC3645_" + suffix + "` and `RFC2136_TSIG_GSS_" + suffix + "`."}
 }
 
 // adapt turns a NewDNSProvider function into a registry constructor,
