@@ -43,13 +43,16 @@ func listCommand() *cli.Command {
 }
 
 type listEntry struct {
-	Domain   string            `json:"domain"`
-	Names    []string          `json:"names"`
-	NotAfter time.Time         `json:"notAfter"`
-	DaysLeft int               `json:"daysLeft"`
-	Path     string            `json:"path"`
-	Record   string            `json:"record,omitempty"`
-	Records  []persist.Finding `json:"records,omitempty"`
+	Domain   string           `json:"domain"`
+	Names    []string         `json:"names"`
+	NotAfter time.Time        `json:"notAfter"`
+	DaysLeft int              `json:"daysLeft"`
+	Path     string           `json:"path"`
+	Record   string           `json:"record,omitempty"`
+	Records  []checkedFinding `json:"records,omitempty"`
+	// Drift is set when a record this account published or printed for
+	// one of the names is no longer served (see check).
+	Drift bool `json:"drift,omitempty"`
 }
 
 func listAction(c *cli.Context) error {
@@ -121,20 +124,27 @@ func recordStatuses(c *cli.Context, set *settings, entries []storage.Entry, out 
 		return nil, err
 	}
 
-	byName := make(map[string]persist.Finding, len(results))
+	byName := make(map[string]checkedFinding, len(results))
 
-	for _, r := range results {
+	for _, r := range sess.withInventory(c.Context, results) {
 		byName[r.Domain] = r
 	}
 
 	for i := range out {
+		var findings []persist.Finding
+
 		for _, n := range out[i].Names {
 			if r, ok := byName[n]; ok {
 				out[i].Records = append(out[i].Records, r)
+				findings = append(findings, r.Finding)
+
+				if len(r.Drift) > 0 {
+					out[i].Drift = true
+				}
 			}
 		}
 
-		out[i].Record = worst(out[i].Records)
+		out[i].Record = worst(findings)
 	}
 
 	return &ca, nil
@@ -154,6 +164,10 @@ func printCertTable(w io.Writer, out []listEntry) error {
 		status := e.Record
 		if status == "" {
 			status = "-"
+		}
+
+		if e.Drift {
+			status += " (drift: see check)"
 		}
 
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", e.Domain, e.NotAfter.UTC().Format(time.RFC3339), e.DaysLeft, status, strings.Join(e.Names, ", "))

@@ -64,3 +64,26 @@ func TestCheckReportsDriftOfRecordsWePublished(t *testing.T) {
 		}
 	})
 }
+
+// list marks a certificate whose record we published is gone.
+func TestListMarksDrift(t *testing.T) {
+	b := bed.New(t, bed.Options{})
+	h := newHarness(t, b)
+	d := e2etest.Domain(b, "listdrift")
+	name := e2etest.RecordName(d)
+
+	if res := h.Run(t, "--accept-tos", "--dns-persist", "rfc2136", "-d", d, "run"); res.Code != 0 {
+		t.Fatalf("run: %s", res)
+	}
+
+	for _, v := range e2etest.TXT(t, b, name) {
+		if err := b.DeleteTXT(context.Background(), name, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	res := h.Run(t, "list")
+	if !strings.Contains(res.Stdout, "missing (drift: see check)") {
+		t.Errorf("list does not mark the drift:\n%s", res)
+	}
+}
