@@ -97,7 +97,7 @@ func checkAction(c *cli.Context) error {
 		printResults(c.App.Writer, checked)
 	}
 
-	if worst(findings) != persist.StatusOK {
+	if persist.Worst(findings) != persist.StatusOK {
 		return errReported
 	}
 
@@ -140,22 +140,6 @@ func auditNames(c *cli.Context, set *settings, sess *session, domains []string) 
 	}
 
 	return findings, ca, nil
-}
-
-// worst sums findings up: ok only when all are ok, else the first
-// finding's status ("" for none).
-func worst(findings []persist.Finding) string {
-	for _, f := range findings {
-		if !f.OK() {
-			return f.Status
-		}
-	}
-
-	if len(findings) == 0 {
-		return ""
-	}
-
-	return persist.StatusOK
 }
 
 // certExpiry maps each of names held by a stored certificate to the

@@ -144,7 +144,7 @@ func recordStatuses(c *cli.Context, set *settings, entries []storage.Entry, out 
 			}
 		}
 
-		out[i].Record = worst(findings)
+		out[i].Record = persist.Worst(findings)
 	}
 
 	return &ca, nil

@@ -314,19 +314,3 @@ func severity(s Status) int {
 		return 2
 	}
 }
-
-// Worst is the status a group of results is summed up by: ok only when all
-// are ok, else the first finding.
-func Worst(results []Result) Status {
-	for _, r := range results {
-		if !r.OK() {
-			return r.Status
-		}
-	}
-
-	if len(results) == 0 {
-		return ""
-	}
-
-	return StatusOK
-}

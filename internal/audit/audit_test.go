@@ -110,14 +110,6 @@ func TestCheckAllKeepsTheOrderOfDomains(t *testing.T) {
 			t.Errorf("result %d = %s %s, want %s %s", i, got[i].Domain, got[i].Status, w.domain, w.status)
 		}
 	}
-
-	if Worst(got) != StatusError {
-		t.Errorf("Worst = %s, want %s", Worst(got), StatusError)
-	}
-
-	if Worst(got[:1]) != StatusOK {
-		t.Errorf("Worst of one ok = %s, want ok", Worst(got[:1]))
-	}
 }
 
 func TestCheckWithoutIssuersIsAnError(t *testing.T) {

@@ -63,6 +63,22 @@ type Finding struct {
 // OK reports whether the record needs no attention.
 func (f Finding) OK() bool { return f.Status == StatusOK }
 
+// Worst sums findings up, as check's exit code does: StatusOK only when all
+// are ok, else the first finding's status ("" for no findings).
+func Worst(findings []Finding) string {
+	for _, f := range findings {
+		if !f.OK() {
+			return f.Status
+		}
+	}
+
+	if len(findings) == 0 {
+		return ""
+	}
+
+	return StatusOK
+}
+
 // RecordInfo describes one TXT value found at a record name.
 type RecordInfo struct {
 	// Value is the TXT value (the RR's strings joined).

@@ -183,3 +183,24 @@ func TestPersistUntilPreflightAndRefreshWindow(t *testing.T) {
 type noopPublisher struct{}
 
 func (noopPublisher) Publish(_ context.Context, _, _ string) error { return nil }
+
+func TestWorstIsOKOnlyWhenEveryFindingIs(t *testing.T) {
+	ok, missing, expired := Finding{Status: StatusOK}, Finding{Status: StatusMissing}, Finding{Status: StatusExpired}
+
+	tests := []struct {
+		in   []Finding
+		want string
+	}{
+		{nil, ""},
+		{[]Finding{ok}, StatusOK},
+		{[]Finding{ok, ok}, StatusOK},
+		{[]Finding{ok, missing, expired}, StatusMissing},
+		{[]Finding{expired, ok}, StatusExpired},
+	}
+
+	for _, tt := range tests {
+		if got := Worst(tt.in); got != tt.want {
+			t.Errorf("Worst(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
