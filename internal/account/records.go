@@ -3,8 +3,6 @@ package account
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 
 	"github.com/lego-persist/lego-persist/internal/draft"
@@ -14,29 +12,7 @@ import (
 
 // Meta reads the dns-persist-01 parts of the CA's directory.
 func (c *Client) Meta(ctx context.Context) (draft.Meta, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.dirURL, nil)
-	if err != nil {
-		return draft.Meta{}, fmt.Errorf("directory %s: %w", c.dirURL, err)
-	}
-
-	req.Header.Set("User-Agent", c.userAgent)
-
-	resp, err := c.httpClient.Do(req)
-	if err != nil {
-		return draft.Meta{}, fmt.Errorf("directory %s: %w", c.dirURL, err)
-	}
-	defer resp.Body.Close()
-
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return draft.Meta{}, fmt.Errorf("directory %s: %w", c.dirURL, err)
-	}
-
-	if resp.StatusCode != http.StatusOK {
-		return draft.Meta{}, fmt.Errorf("directory %s: HTTP %s", c.dirURL, resp.Status)
-	}
-
-	return draft.ParseDirectory(raw)
+	return draft.FetchDirectory(ctx, c.httpClient, c.dirURL, c.userAgent)
 }
 
 // Implied is one record value an account implies at a CA without naming a

@@ -9,10 +9,13 @@
 package draft
 
 import (
+	"context"
 	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -328,4 +331,39 @@ func AccountURIs(v Version, meta Meta, acct Account, domain string) ([]string, e
 	}
 
 	return uris, nil
+}
+
+// FetchDirectory GETs the ACME directory at dirURL through hc (at most
+// 1 MiB) and parses its dns-persist-01 parts (ParseDirectory).
+func FetchDirectory(ctx context.Context, hc *http.Client, dirURL, userAgent string) (Meta, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, dirURL, nil)
+	if err != nil {
+		return Meta{}, fmt.Errorf("directory %s: %w", dirURL, err)
+	}
+
+	if userAgent != "" {
+		req.Header.Set("User-Agent", userAgent)
+	}
+
+	resp, err := hc.Do(req)
+	if err != nil {
+		return Meta{}, fmt.Errorf("directory %s: %w", dirURL, err)
+	}
+	defer resp.Body.Close()
+
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return Meta{}, fmt.Errorf("directory %s: %w", dirURL, err)
+	}
+
+	if resp.StatusCode != http.StatusOK {
+		return Meta{}, fmt.Errorf("directory %s: HTTP %s", dirURL, resp.Status)
+	}
+
+	meta, err := ParseDirectory(raw)
+	if err != nil {
+		return Meta{}, fmt.Errorf("directory %s: %w", dirURL, err)
+	}
+
+	return meta, nil
 }

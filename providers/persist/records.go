@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -271,33 +269,9 @@ func (st *caState) records(domains []string) ([]Record, error) {
 
 // fetchDirectory reads the dns-persist-01 parts of cfg's ACME directory.
 func fetchDirectory(ctx context.Context, cfg *lego.Config) (draft.Meta, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.CADirURL, nil)
+	meta, err := draft.FetchDirectory(ctx, cfg.HTTPClient, cfg.CADirURL, cfg.UserAgent)
 	if err != nil {
-		return draft.Meta{}, fmt.Errorf("persist: directory %s: %w", cfg.CADirURL, err)
-	}
-
-	if cfg.UserAgent != "" {
-		req.Header.Set("User-Agent", cfg.UserAgent)
-	}
-
-	resp, err := cfg.HTTPClient.Do(req)
-	if err != nil {
-		return draft.Meta{}, fmt.Errorf("persist: directory %s: %w", cfg.CADirURL, err)
-	}
-	defer resp.Body.Close()
-
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return draft.Meta{}, fmt.Errorf("persist: directory %s: %w", cfg.CADirURL, err)
-	}
-
-	if resp.StatusCode != http.StatusOK {
-		return draft.Meta{}, fmt.Errorf("persist: directory %s: HTTP %s", cfg.CADirURL, resp.Status)
-	}
-
-	meta, err := draft.ParseDirectory(body)
-	if err != nil {
-		return draft.Meta{}, fmt.Errorf("persist: directory %s: %w", cfg.CADirURL, err)
+		return draft.Meta{}, fmt.Errorf("persist: %w", err)
 	}
 
 	return meta, nil
