@@ -10,7 +10,6 @@ import (
 	"github.com/go-acme/lego/v4/log"
 	"github.com/lego-persist/lego-persist/internal/dnsq"
 	"github.com/lego-persist/lego-persist/internal/record"
-	"github.com/lego-persist/lego-persist/internal/wait"
 )
 
 // ErrRecordMissing marks a read-only run (no Publisher) that found no valid
@@ -256,33 +255,28 @@ func evaluate(answers []dnsq.Answer, want record.Want) checkState {
 // awaitPropagation waits WithPropagationWait's time, then (unless the
 // check is skipped) polls until every server serves a valid record.
 func (s *solver) awaitPropagation(ctx context.Context, name string, want record.Want) error {
-	if s.opts.propagationWait > 0 {
-		if err := wait.Sleep(ctx, s.opts.propagationWait); err != nil || s.opts.skipCheck {
-			return err
-		}
-	}
-
-	ctx, cancel := context.WithTimeout(ctx, s.opts.propagationTimeout)
-	defer cancel()
-
 	start := time.Now()
 
 	var last checkState
 
-	for {
+	err := s.opts.propagate(ctx, func(ctx context.Context) bool {
 		st, err := s.check(ctx, name, want)
-		if err == nil {
-			if st.allOK {
-				log.Infof("[%s] dns-persist-01: record served after %s", name, time.Since(start).Round(time.Millisecond))
-				return nil
-			}
-
-			last = st
+		if err != nil {
+			return false
 		}
 
-		if err := wait.Sleep(ctx, s.opts.propagationInterval); err != nil {
-			return fmt.Errorf("%s: the record is not served by every server after %s (%s); it was published, re-running later writes nothing",
-				name, s.opts.propagationTimeout, last.verdict.describe())
-		}
+		last = st
+
+		return st.allOK
+	})
+
+	switch {
+	case errors.Is(err, errNotServed):
+		return fmt.Errorf("%s: the record is not served by every server after %s (%s); it was published, re-running later writes nothing",
+			name, s.opts.propagationTimeout, last.verdict.describe())
+	case err == nil && !s.opts.skipCheck:
+		log.Infof("[%s] dns-persist-01: record served after %s", name, time.Since(start).Round(time.Millisecond))
 	}
+
+	return err
 }

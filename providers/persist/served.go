@@ -2,6 +2,7 @@ package persist
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -55,38 +56,56 @@ func AwaitServed(ctx context.Context, fqdn, value string, opts ...Option) error 
 		return err
 	}
 
+	served, err := ServedCheck(opts...)
+	if err != nil {
+		return err
+	}
+
+	var last error
+
+	err = o.propagate(ctx, func(ctx context.Context) bool {
+		ok, err := served(ctx, fqdn, value)
+		if err != nil {
+			last = err
+		}
+
+		return ok
+	})
+
+	switch {
+	case !errors.Is(err, errNotServed):
+		return err
+	case last != nil:
+		return fmt.Errorf("%s is not served by every server after %s: %w", fqdn, o.propagationTimeout, last)
+	default:
+		return fmt.Errorf("%s is not served by every server after %s", fqdn, o.propagationTimeout)
+	}
+}
+
+// errNotServed is propagate's "the timeout passed (or ctx ended) before
+// every server served the record".
+var errNotServed = errors.New("not served")
+
+// propagate is the one wait for a written record: WithPropagationWait's
+// time first (with skipCheck that is all), then served every
+// WithPropagationTimeout interval until it reports true (nil) or the
+// timeout passes or ctx ends (errNotServed). An error of the first wait
+// (ctx ended) is returned as is.
+func (o *options) propagate(ctx context.Context, served func(context.Context) bool) error {
 	if o.propagationWait > 0 {
 		if err := wait.Sleep(ctx, o.propagationWait); err != nil || o.skipCheck {
 			return err
 		}
 	}
 
-	served, err := ServedCheck(opts...)
-	if err != nil {
-		return err
-	}
-
 	ctx, cancel := context.WithTimeout(ctx, o.propagationTimeout)
 	defer cancel()
 
-	var last error
-
-	for {
-		ok, err := served(ctx, fqdn, value)
-		if ok {
-			return nil
-		}
-
-		if err != nil {
-			last = err
-		}
-
+	for !served(ctx) {
 		if err := wait.Sleep(ctx, o.propagationInterval); err != nil {
-			if last != nil {
-				return fmt.Errorf("%s is not served by every server after %s: %w", fqdn, o.propagationTimeout, last)
-			}
-
-			return fmt.Errorf("%s is not served by every server after %s", fqdn, o.propagationTimeout)
+			return errNotServed
 		}
 	}
+
+	return nil
 }
