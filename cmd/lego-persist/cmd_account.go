@@ -9,7 +9,6 @@ import (
 
 	"github.com/go-acme/lego/v4/log"
 	"github.com/lego-persist/lego-persist/internal/account"
-	"github.com/lego-persist/lego-persist/internal/inventory"
 	"github.com/lego-persist/lego-persist/internal/storage"
 	"github.com/lego-persist/lego-persist/providers/persist"
 	"github.com/urfave/cli/v2"
@@ -236,17 +235,12 @@ func (s *session) wrapInventory(pub persist.Publisher) (persist.Publisher, error
 		return nil, nil
 	}
 
-	inv, err := inventory.Open(s.set.path, s.set.server, s.set.email)
+	inv, src, err := s.openInventory()
 	if err != nil {
 		return nil, err
 	}
 
-	tp, err := account.Thumbprint(s.account.GetPrivateKey())
-	if err != nil {
-		return nil, err
-	}
+	src.Publisher = s.set.publisher
 
-	return inv.Wrap(pub, inventory.Source{
-		CA: s.set.server, AccountURL: s.account.Registration.URI, Thumbprint: tp, Publisher: s.set.publisher,
-	}), nil
+	return inv.Wrap(pub, src), nil
 }
